@@ -1,0 +1,1 @@
+//! Bounded context: catalog. (Filled in by the issue that introduces it.)

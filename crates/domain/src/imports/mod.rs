@@ -1,0 +1,1 @@
+//! Bounded context: imports. (Filled in by the issue that introduces it.)

@@ -1,0 +1,1 @@
+//! Bounded context: ledger. (Filled in by the issue that introduces it.)

@@ -1,0 +1,1 @@
+//! Bounded context: moderation. (Filled in by the issue that introduces it.)

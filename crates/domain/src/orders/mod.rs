@@ -1,0 +1,1 @@
+//! Bounded context: orders. (Filled in by the issue that introduces it.)

@@ -1,0 +1,1 @@
+//! Bounded context: payouts. (Filled in by the issue that introduces it.)
