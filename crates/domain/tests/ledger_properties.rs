@@ -2,6 +2,12 @@
 //! small in-memory ledger built from the domain types, checking after every event that
 //! the money adds up.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests: a failed unwrap is a failed test"
+)]
+
 use domain::ids::{
     CategoryId, JournalId, OrderId, PayoutBatchId, PayoutId, PenaltyId, SellerId, ShipmentId,
 };

@@ -71,6 +71,12 @@ pub(crate) fn mul_div_round_half_up(
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::type_complexity,
+    reason = "tests: a failed unwrap is a failed test, and scenario tables are tuples"
+)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -118,10 +118,10 @@ impl CommissionRule {
         if self.min_minor < 0 {
             return Err(invalid("the minimum must not be negative"));
         }
-        if let Some(max_minor) = self.max_minor {
-            if max_minor < self.min_minor {
-                return Err(invalid("the maximum must not be below the minimum"));
-            }
+        if let Some(max_minor) = self.max_minor
+            && max_minor < self.min_minor
+        {
+            return Err(invalid("the maximum must not be below the minimum"));
         }
         Ok(())
     }
@@ -260,6 +260,12 @@ impl CommissionLine {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::type_complexity,
+    reason = "tests: a failed unwrap is a failed test, and scenario tables are tuples"
+)]
 mod tests {
     use super::*;
 

@@ -143,6 +143,12 @@ pub fn hold_release_transaction(
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::type_complexity,
+    reason = "tests: a failed unwrap is a failed test, and scenario tables are tuples"
+)]
 mod tests {
     use super::*;
     use crate::ids::JournalId;

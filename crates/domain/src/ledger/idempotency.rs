@@ -109,6 +109,12 @@ pub fn check_idempotency(
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::type_complexity,
+    reason = "tests: a failed unwrap is a failed test, and scenario tables are tuples"
+)]
 mod tests {
     use super::*;
     use serde_json::json;

@@ -110,4 +110,10 @@ pub use transactions::{
 };
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::type_complexity,
+    reason = "tests: a failed unwrap is a failed test, and scenario tables are tuples"
+)]
 mod tests;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 fn seller(n: u128) -> SellerId {
-    SellerId::from_uuid(Uuid::from_u128(0x5e11e7_0000 + n))
+    SellerId::from_uuid(Uuid::from_u128(0x005e_11e7_0000 + n))
 }
 fn shipment(n: u128) -> ShipmentId {
     ShipmentId::from_uuid(Uuid::from_u128(0x5417_0000 + n))

@@ -601,14 +601,14 @@ fn validate_lines(
             line.seller_sku.as_deref(),
             SELLER_SKU_MAX_CHARS,
         );
-        if let (Some(seller_id), Some(sku)) = (seller_id, &seller_sku) {
-            if !seen.insert((seller_id, sku.clone())) {
-                errors.push(FieldError::new(
-                    path("seller_sku"),
-                    "duplicate_line",
-                    "This SKU of this seller is already in another line: use one line with the total quantity",
-                ));
-            }
+        if let (Some(seller_id), Some(sku)) = (seller_id, &seller_sku)
+            && !seen.insert((seller_id, sku.clone()))
+        {
+            errors.push(FieldError::new(
+                path("seller_sku"),
+                "duplicate_line",
+                "This SKU of this seller is already in another line: use one line with the total quantity",
+            ));
         }
         let quantity = match &line.quantity {
             None => {
