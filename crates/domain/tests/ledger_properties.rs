@@ -360,9 +360,7 @@ impl Sim {
             return None;
         }
         let o = order % self.orders.len();
-        if self.orders[o].capture.is_none() {
-            return None;
-        }
+        self.orders[o].capture.as_ref()?;
         Some((o, shipment % self.orders[o].holds.len()))
     }
 
