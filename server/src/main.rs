@@ -1,1 +1,32 @@
-fn main() {}
+//! `bazaar`: the Bazaar server and its operator commands.
+
+mod api;
+mod cli;
+mod http;
+mod settings;
+mod state;
+mod telemetry;
+mod workers;
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let args = cli::Cli::parse();
+    let settings = match settings::Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            cli::fail(&format!("configuration error: {e:#}"));
+            return std::process::ExitCode::from(2);
+        }
+    };
+    telemetry::init(settings.log_json);
+    match cli::run(args, settings).await {
+        Ok(code) => code,
+        Err(e) => {
+            tracing::error!(error = format!("{e:#}"), "bazaar failed");
+            cli::fail(&format!("error: {e:#}"));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,5 +1,6 @@
 //! Accounts, roles and sellers: value objects and the seller status machine.
 
+use crate::ids::{ApiKeyId, SellerId, UserId};
 use crate::{FieldError, Locale};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -319,6 +320,43 @@ impl OrganisationName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// A user row as administrators list it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub seller_id: Option<SellerId>,
+    pub seller_name: Option<String>,
+    pub member_role: Option<MemberRole>,
+    pub disabled: bool,
+    pub created_at_ms: i64,
+}
+
+/// A seller organisation as administrators list it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellerView {
+    pub id: SellerId,
+    pub name: String,
+    pub inn: Option<String>,
+    pub status: SellerStatus,
+    pub status_reason: Option<String>,
+    pub users: i64,
+    pub created_at_ms: i64,
+}
+
+/// An API key as the cabinet lists it (never the key itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyView {
+    pub id: ApiKeyId,
+    pub name: String,
+    pub prefix: String,
+    pub created_at_ms: i64,
+    pub last_used_at_ms: Option<i64>,
+    pub revoked_at_ms: Option<i64>,
 }
 
 /// Localised message for a field error produced by this module.

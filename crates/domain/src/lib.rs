@@ -5,6 +5,7 @@
 //! validation the server runs.
 
 pub mod accounts;
+pub mod audit;
 pub mod catalog;
 pub mod error;
 pub mod ids;
@@ -14,6 +15,7 @@ pub mod locale;
 pub mod moderation;
 pub mod money;
 pub mod orders;
+pub mod page;
 pub mod payouts;
 pub mod time;
 

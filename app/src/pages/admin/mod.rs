@@ -1,0 +1,4 @@
+pub mod audit;
+pub mod dashboard;
+pub mod sellers;
+pub mod users;

@@ -1,0 +1,149 @@
+//! API keys: create (shown once), list, revoke.
+
+use crate::api::seller::create_api_key::CreateApiKey;
+use crate::api::seller::list_api_keys::list_api_keys;
+use crate::api::seller::revoke_api_key::RevokeApiKey;
+use crate::components::ui::{action_error, ActionError, ErrorAlert, Field, Loading, PageHeader};
+use crate::i18n::datetime;
+use crate::session::use_locale;
+use leptos::prelude::*;
+
+#[component]
+pub fn ApiKeysPage() -> impl IntoView {
+    let l = use_locale();
+    let create = ServerAction::<CreateApiKey>::new();
+    let revoke = ServerAction::<RevokeApiKey>::new();
+    let keys = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        |_| list_api_keys(),
+    );
+    let create_error = action_error(create);
+    let revoke_error = action_error(revoke);
+    view! {
+        <PageHeader
+            title=l.pick("API-ключи", "API keys")
+            subtitle=l.pick(
+                "Ключ даёт доступ к REST API от имени вашей организации: передавайте его в заголовке Authorization: Bearer.",
+                "A key gives access to the REST API on behalf of your organisation: send it as Authorization: Bearer.",
+            )
+        />
+        <div class="page-body stack">
+            <div class="card">
+                <div class="card-header">
+                    <h2 class="card-title">{l.pick("Новый ключ", "New key")}</h2>
+                </div>
+                <div class="card-body">
+                    <ActionForm action=create attr:class="form" attr:data-testid="create-key-form">
+                        <ActionError error=create_error />
+                        <Field
+                            label=l.pick("Название", "Name")
+                            name="name"
+                            required=true
+                            placeholder=l.pick("Например, 1С: Управление торговлей", "e.g. our ERP")
+                            error=create_error
+                        />
+                        <div class="form-actions">
+                            <button type="submit" class="btn btn-primary" disabled=move || create.pending().get()>
+                                {l.pick("Создать ключ", "Create key")}
+                            </button>
+                        </div>
+                    </ActionForm>
+                    {move || {
+                        create
+                            .value()
+                            .get()
+                            .and_then(|r| r.ok())
+                            .map(|created| {
+                                view! {
+                                    <div class="secret-once" data-testid="new-key">
+                                        <code>{created.secret}</code>
+                                        <p>
+                                            {l.pick(
+                                                "Скопируйте ключ сейчас: больше он показан не будет. Мы храним только его хеш.",
+                                                "Copy the key now: it will not be shown again. We store only its hash.",
+                                            )}
+                                        </p>
+                                    </div>
+                                }
+                            })
+                    }}
+                </div>
+            </div>
+            <ActionError error=revoke_error />
+            <div class="card">
+                <Transition fallback=|| view! { <Loading /> }>
+                    {move || Suspend::new(async move {
+                        match keys.await {
+                            Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
+                            Ok(list) if list.is_empty() => {
+                                view! {
+                                    <div class="empty-state">
+                                        {l.pick("Ключей пока нет.", "No keys yet.")}
+                                    </div>
+                                }
+                                    .into_any()
+                            }
+                            Ok(list) => {
+                                view! {
+                                    <div class="table-wrap">
+                                        <table class="table" data-testid="keys-table">
+                                            <thead>
+                                                <tr>
+                                                    <th>{l.pick("Название", "Name")}</th>
+                                                    <th>{l.pick("Начало ключа", "Key starts with")}</th>
+                                                    <th>{l.pick("Создан", "Created")}</th>
+                                                    <th>{l.pick("Использован", "Last used")}</th>
+                                                    <th>{l.pick("Статус", "Status")}</th>
+                                                    <th></th>
+                                                </tr>
+                                            </thead>
+                                            <tbody>
+                                                {list
+                                                    .into_iter()
+                                                    .map(|k| {
+                                                        let revoked = k.revoked_at_ms.is_some();
+                                                        view! {
+                                                            <tr>
+                                                                <td>{k.name.clone()}</td>
+                                                                <td class="mono">{format!("{}…", k.prefix)}</td>
+                                                                <td class="nowrap">{datetime(k.created_at_ms)}</td>
+                                                                <td class="nowrap muted">
+                                                                    {k.last_used_at_ms.map(datetime).unwrap_or_else(|| "—".into())}
+                                                                </td>
+                                                                <td>
+                                                                    {if revoked {
+                                                                        view! { <span class="badge badge-neutral">{l.pick("Отозван", "Revoked")}</span> }
+                                                                    } else {
+                                                                        view! { <span class="badge badge-success">{l.pick("Активен", "Active")}</span> }
+                                                                    }}
+                                                                </td>
+                                                                <td class="text-right">
+                                                                    {(!revoked)
+                                                                        .then(|| {
+                                                                            view! {
+                                                                                <ActionForm action=revoke>
+                                                                                    <input type="hidden" name="id" value=k.id.to_string() />
+                                                                                    <button type="submit" class="btn btn-danger btn-sm">
+                                                                                        {l.pick("Отозвать", "Revoke")}
+                                                                                    </button>
+                                                                                </ActionForm>
+                                                                            }
+                                                                        })}
+                                                                </td>
+                                                            </tr>
+                                                        }
+                                                    })
+                                                    .collect_view()}
+                                            </tbody>
+                                        </table>
+                                    </div>
+                                }
+                                    .into_any()
+                            }
+                        }
+                    })}
+                </Transition>
+            </div>
+        </div>
+    }
+}

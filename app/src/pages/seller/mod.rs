@@ -1,0 +1,3 @@
+pub mod api_keys;
+pub mod dashboard;
+pub mod team;

@@ -1,0 +1,100 @@
+//! Background workers: claim jobs from the durable queue and run them; periodic
+//! maintenance. Each worker is a task; they stop at the next job boundary when the
+//! server shuts down (an interrupted job is resumed by its lease expiring).
+
+use crate::state::AppState;
+use db::jobs::ClaimedJob;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// How long a claimed job is leased before another worker may take it over.
+pub const LEASE_MS: i64 = 60_000;
+/// How often an idle worker looks for work (it is also woken on enqueue).
+const IDLE_POLL: Duration = Duration::from_millis(500);
+
+/// Job kinds this binary knows how to run.
+pub const KINDS: &[&str] = &[];
+
+/// What a job run decided.
+pub enum Outcome {
+    /// Finished: mark done.
+    Done,
+    /// Did a slice and rescheduled itself (already written in its transaction).
+    Yielded,
+}
+
+pub fn spawn(state: AppState, shutdown: CancellationToken) -> Vec<JoinHandle<()>> {
+    let mut handles = Vec::new();
+    for n in 0..state.settings.workers.max(1) {
+        let worker = format!("{}-{}-{n}", hostname(), std::process::id());
+        handles.push(tokio::spawn(worker_loop(state.clone(), worker, shutdown.clone())));
+    }
+    handles.push(tokio::spawn(maintenance_loop(state, shutdown)));
+    handles
+}
+
+fn hostname() -> String {
+    std::env::var("HOSTNAME").unwrap_or_else(|_| "bazaar".into())
+}
+
+async fn worker_loop(state: AppState, worker: String, shutdown: CancellationToken) {
+    tracing::debug!(worker, "worker started");
+    while !shutdown.is_cancelled() {
+        if KINDS.is_empty() {
+            shutdown.cancelled().await;
+            break;
+        }
+        match db::jobs::claim(&state.db, &worker, KINDS, LEASE_MS).await {
+            Ok(Some(job)) => run_one(&state, &worker, job).await,
+            Ok(None) => {
+                tokio::select! {
+                    () = shutdown.cancelled() => break,
+                    () = state.jobs_notify.notified() => {},
+                    () = tokio::time::sleep(IDLE_POLL) => {},
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not claim a job; retrying");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        }
+    }
+    tracing::debug!(worker, "worker stopped");
+}
+
+async fn run_one(state: &AppState, worker: &str, job: ClaimedJob) {
+    let span = tracing::info_span!("job", job.id = %job.id, job.kind = %job.kind, attempt = job.attempts);
+    let _guard = span.enter();
+    let result: Result<Outcome, String> = Err(format!("unknown job kind {}", job.kind));
+    let _ = state;
+    match result {
+        Ok(Outcome::Done) => {
+            if let Err(e) = db::jobs::complete(&state.db, job.id, worker).await {
+                tracing::error!(error = %e, "could not mark job done");
+            }
+        }
+        Ok(Outcome::Yielded) => {}
+        Err(message) => {
+            tracing::error!(error = %message, "job failed");
+            let backoff = 1000 * 2_i64.pow(u32::try_from(job.attempts.clamp(0, 10)).unwrap_or(10));
+            if let Err(e) = db::jobs::fail(&state.db, &job, worker, &message, backoff).await {
+                tracing::error!(error = %e, "could not record job failure");
+            }
+        }
+    }
+}
+
+async fn maintenance_loop(state: AppState, shutdown: CancellationToken) {
+    loop {
+        match db::auth::purge_expired(&state.db).await {
+            Ok(n) if n > 0 => tracing::info!(rows = n, "purged expired sessions and old login attempts"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "maintenance failed"),
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            () = tokio::time::sleep(Duration::from_secs(3600)) => {},
+        }
+    }
+}
