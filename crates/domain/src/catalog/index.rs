@@ -464,10 +464,6 @@ impl PartialEq for CategoryRef<'_> {
 }
 
 impl<'a> CategoryRef<'a> {
-    pub(crate) fn pos(&self) -> u32 {
-        self.pos
-    }
-
     pub fn category(&self) -> &'a Category {
         &self.index.categories[self.pos as usize]
     }

@@ -717,9 +717,10 @@ impl SkuInput {
                     continue;
                 };
                 let loc = index.effective_locs(pos)[slot];
+                // A value that is there but wrong is reported as wrong, not also as missing.
+                present[slot] = true;
                 match parse_attribute_value(index, loc, value, &mut scratch) {
                     Ok(v) => {
-                        present[slot] = true;
                         attributes.push(SkuAttribute {
                             code: index.attribute_at(loc).code.clone(),
                             value: v,
