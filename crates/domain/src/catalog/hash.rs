@@ -198,6 +198,97 @@ pub(crate) fn commercial_hash(c: &SkuCommercial) -> CommercialHash {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::{SkuInput, SkuRules, ValidatedSku};
+    use proptest::prelude::*;
+
+    fn kettle(price: &str, old_price: &str, currency: &str, vat: &str, stock: &str) -> SkuInput {
+        SkuInput {
+            sku: "KT-1".into(),
+            title: "Электрочайник Tefal KO 150F".into(),
+            category: "kettles".into(),
+            price: price.into(),
+            old_price: old_price.into(),
+            currency: currency.into(),
+            vat: vat.into(),
+            stock: stock.into(),
+            images: vec!["https://cdn.example.com/k/1.jpg".into(), "https://cdn.example.com/k/2.jpg".into()],
+            attributes: [("volume_l", "1,7"), ("body_material", "стекло"), ("power_w", "2200"), ("auto_off", "да")]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..SkuInput::default()
+        }
+    }
+
+    fn validate(input: &SkuInput) -> ValidatedSku {
+        match input.validate(&crate::catalog::starter_for_tests(), &SkuRules::default()) {
+            Ok(v) => v,
+            Err(p) => panic!("{p:?}"),
+        }
+    }
+
+    #[test]
+    fn hashes_are_pinned_for_this_encoding_version() {
+        // If this fails the canonical encoding changed: bump the version constant,
+        // because every stored hash would otherwise look "updated".
+        let v = validate(&kettle("1 990,00", "", "", "", "5"));
+        assert_eq!(v.content_hash, v.content.hash());
+        assert_eq!(v.commercial_hash, v.commercial.hash());
+        assert_eq!(v.content_hash.to_hex().len(), 32);
+        let again = validate(&kettle("1990", "", "RUB", "без НДС", "5,00"));
+        assert_eq!((again.content_hash, again.commercial_hash), (v.content_hash, v.commercial_hash));
+    }
+
+    #[test]
+    fn equivalent_decimal_spellings_hash_alike() {
+        let a = validate(&kettle("10", "", "", "", "1"));
+        let mut b_in = kettle("10", "", "", "", "1");
+        b_in.attributes.insert("volume_l".into(), "1,70 л".into());
+        let mut c_in = kettle("10", "", "", "", "1");
+        c_in.attributes.insert("volume_l".into(), "1.7".into());
+        assert_eq!(validate(&b_in).content_hash, a.content_hash);
+        assert_eq!(validate(&c_in).content_hash, a.content_hash);
+    }
+
+    proptest! {
+        #[test]
+        fn changing_commercial_fields_changes_only_the_commercial_hash(
+            price_a in 1_i64..10_000_000, price_b in 1_i64..10_000_000,
+            old_a in proptest::option::of(1_i64..5_000_000), old_b in proptest::option::of(1_i64..5_000_000),
+            stock_a in 0_u32..1_000_000, stock_b in 0_u32..1_000_000,
+            vat_a in 0_usize..7, vat_b in 0_usize..7,
+            cur_a in 0_usize..3, cur_b in 0_usize..3,
+        ) {
+            let vats = ["none", "0", "5", "7", "10", "20", "22"];
+            let curs = ["RUB", "USD", "EUR"];
+            let fmt = |minor: i64| format!("{}.{:02}", minor / 100, minor % 100);
+            let make = |price: i64, old: Option<i64>, stock: u32, vat: usize, cur: usize| {
+                kettle(
+                    &fmt(price),
+                    &old.map(|o| fmt(price + o)).unwrap_or_default(),
+                    curs[cur],
+                    vats[vat],
+                    &stock.to_string(),
+                )
+            };
+            let a = validate(&make(price_a, old_a, stock_a, vat_a, cur_a));
+            let b = validate(&make(price_b, old_b, stock_b, vat_b, cur_b));
+            prop_assert_eq!(a.content_hash, b.content_hash);
+            let same = (price_a, old_a, stock_a, vat_a, cur_a) == (price_b, old_b, stock_b, vat_b, cur_b);
+            prop_assert_eq!(a.commercial_hash == b.commercial_hash, same);
+            prop_assert_eq!(a.commercial == b.commercial, same);
+        }
+
+        #[test]
+        fn changing_content_changes_the_content_hash_only(title in "[А-Яа-я0-9 ]{1,40}") {
+            let base = kettle("10", "", "", "", "1");
+            let mut changed = base.clone();
+            changed.title = format!("Электрочайник {title}");
+            let (a, b) = (validate(&base), validate(&changed));
+            prop_assert_ne!(a.content_hash, b.content_hash);
+            prop_assert_eq!(a.commercial_hash, b.commercial_hash);
+        }
+    }
 
     #[test]
     fn hex_round_trips() {

@@ -33,3 +33,10 @@ pub use tree_csv::{
     CATEGORY_CSV_COLUMNS, TreeCsvProblem, TreeCsvProblemKind, parse_category_csv, parse_category_index,
     starter_categories, write_category_csv,
 };
+
+/// The starter index built once per test binary.
+#[cfg(test)]
+pub(crate) fn starter_for_tests() -> std::sync::Arc<CategoryIndex> {
+    static INDEX: std::sync::OnceLock<std::sync::Arc<CategoryIndex>> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| std::sync::Arc::new(CategoryIndex::starter())).clone()
+}

@@ -1288,8 +1288,8 @@ pub(crate) fn parse_attribute_value(
 mod tests {
     use super::*;
 
-    fn index() -> CategoryIndex {
-        CategoryIndex::starter()
+    fn index() -> std::sync::Arc<CategoryIndex> {
+        crate::catalog::starter_for_tests()
     }
 
     fn phone() -> SkuInput {

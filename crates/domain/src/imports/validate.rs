@@ -429,7 +429,7 @@ mod tests {
     use crate::catalog::AttributeValue;
 
     fn validator(header: &[&str]) -> RowValidator {
-        let index = Arc::new(CategoryIndex::starter());
+        let index = crate::catalog::starter_for_tests();
         let header: Vec<String> = header.iter().map(|s| s.to_string()).collect();
         let mapping = ColumnMapping::suggest(&header, &index);
         RowValidator::new(index, &mapping, SkuRules::default()).unwrap()
@@ -603,6 +603,45 @@ mod tests {
         let sku = v.validate(2, &row).unwrap();
         assert_eq!(sku.seller_sku.as_str(), "=TS-1");
         assert_eq!(sku.content.title(), "-Футболка-");
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn column_order_and_image_separators_do_not_change_the_content_hash(
+            order in Just((0..11_usize).collect::<Vec<_>>()).prop_shuffle(),
+            seps in proptest::collection::vec(proptest::sample::select(vec![" ", ",", ";", "\n", " , ", ";\r\n", "\t", "  "]), 2),
+            pad in proptest::sample::select(vec!["", " ", "\n", "\u{a0}"]),
+        ) {
+            let header = [
+                "Артикул", "Наименование", "Категория", "Цена", "Остаток", "Фото",
+                "Цвет", "attr:size", "Пол", "Материал", "Состав",
+            ];
+            let row = [
+                "TS-9", "Футболка базовая", "tshirts", "799,00", "12",
+                "https://a.ru/1.jpg SEP0https://a.ru/2.jpgSEP1 https://a.ru/3.jpg",
+                "белый", "L", "женский", "хлопок", "100% хлопок",
+            ];
+            let reference = {
+                let mut v = validator(&header);
+                let cells: Vec<String> = row.iter().map(|c| c.replace("SEP0", " ").replace("SEP1", " ")).collect();
+                v.validate(2, &cells).unwrap()
+            };
+            let permuted_header: Vec<&str> = order.iter().map(|&i| header[i]).collect();
+            let permuted_row: Vec<String> = order
+                .iter()
+                .map(|&i| {
+                    let c = row[i].replace("SEP0", seps[0]).replace("SEP1", seps[1]);
+                    if i == 5 { format!("{pad}{c}{pad}") } else { c }
+                })
+                .collect();
+            let mut v = validator(&permuted_header);
+            let got = v.validate(2, &permuted_row).unwrap();
+            prop_assert_eq!(got.content_hash, reference.content_hash);
+            prop_assert_eq!(got.commercial_hash, reference.commercial_hash);
+            prop_assert_eq!(got.content.images().len(), 3);
+        }
     }
 
     #[test]
