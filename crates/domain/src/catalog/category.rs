@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// Days a buyer may return goods of a category unless it says otherwise.
 pub const DEFAULT_RETURN_WINDOW_DAYS: u16 = 14;
@@ -65,14 +66,14 @@ macro_rules! code_type {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
+        pub struct $name(Arc<str>);
 
         impl $name {
             pub fn parse(input: &str) -> Result<Self, CatalogError> {
                 let s = input.trim();
                 let check: fn(&str) -> bool = $check;
                 if check(s) {
-                    Ok(Self(s.to_string()))
+                    Ok(Self(Arc::from(s)))
                 } else {
                     Err($err(s.to_string()))
                 }
@@ -104,7 +105,7 @@ macro_rules! code_type {
 
         impl From<$name> for String {
             fn from(c: $name) -> String {
-                c.0
+                c.0.to_string()
             }
         }
 
@@ -468,8 +469,23 @@ pub enum AttributeValue {
     Integer(i64),
     Decimal(Decimal),
     Boolean(bool),
-    /// The code of the chosen [`EnumValue`].
-    Enum(String),
+    /// The code of the chosen [`EnumValue`] (shared with the schema, so cheap to clone).
+    #[serde(with = "arc_str")]
+    Enum(Arc<str>),
+}
+
+/// Serialises an `Arc<str>` as a plain string.
+mod arc_str {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::sync::Arc;
+
+    pub(super) fn serialize<S: Serializer>(v: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(v)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+        String::deserialize(d).map(Arc::from)
+    }
 }
 
 impl AttributeValue {
@@ -495,8 +511,8 @@ impl AttributeValue {
             AttributeValue::Enum(code) => attribute
                 .enum_values()
                 .iter()
-                .find(|v| &v.code == code)
-                .map_or_else(|| code.clone(), |v| v.name(locale).to_string()),
+                .find(|v| *v.code == **code)
+                .map_or_else(|| code.to_string(), |v| v.name(locale).to_string()),
         }
     }
 }

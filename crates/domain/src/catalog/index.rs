@@ -3,10 +3,12 @@
 
 use super::category::{Attribute, AttributeKind, CatalogError, Category, CategoryCode, EnumValue};
 use super::text::{fold_name, fold_name_into, fold_path, fold_path_into, header_key, header_key_into};
+use super::fast_hash::FastMap;
 use crate::Locale;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::fmt;
+use std::sync::Arc;
 
 /// Where an attribute is defined: category position and attribute position in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,7 +21,9 @@ pub(crate) struct AttrLoc {
 #[derive(Debug, Clone)]
 struct AttrMeta {
     /// Folded enum value code and names → value position. Codes win over names.
-    enum_lookup: HashMap<String, u16>,
+    enum_lookup: FastMap<String, u16>,
+    /// Enum value codes, shared with every SKU value that uses them.
+    enum_codes: Vec<Arc<str>>,
     /// Header keys (see [`header_key`]) a column for this attribute may have.
     header_keys: Vec<String>,
 }
@@ -59,8 +63,8 @@ pub struct CategoryIndex {
     children: Vec<Vec<u32>>,
     path_ru: Vec<String>,
     path_en: Vec<String>,
-    by_code: HashMap<String, u32>,
-    by_folded: HashMap<String, (u8, Lookup)>,
+    by_code: FastMap<String, u32>,
+    by_folded: FastMap<String, (u8, Lookup)>,
     /// Effective attributes per category, root-first.
     effective: Vec<Vec<AttrLoc>>,
     meta: Vec<Vec<AttrMeta>>,
@@ -73,7 +77,7 @@ pub struct CategoryIndex {
 impl CategoryIndex {
     /// Checks the tree and builds the look-ups. Categories keep their given order.
     pub fn new(categories: Vec<Category>) -> Result<Self, CatalogError> {
-        let mut by_code = HashMap::with_capacity(categories.len());
+        let mut by_code = FastMap::default();
         for (i, c) in categories.iter().enumerate() {
             if by_code.insert(c.code.as_str().to_string(), i as u32).is_some() {
                 return Err(CatalogError::DuplicateCategory(c.code.to_string()));
@@ -169,7 +173,7 @@ impl CategoryIndex {
             effective.push(eff);
         }
 
-        let mut by_folded: HashMap<String, (u8, Lookup)> = HashMap::new();
+        let mut by_folded: FastMap<String, (u8, Lookup)> = FastMap::default();
         for i in 0..categories.len() {
             for p in [&path_ru[i], &path_en[i]] {
                 insert_lookup(&mut by_folded, fold_path(p), PRIO_FULL_PATH, i as u32);
@@ -193,7 +197,8 @@ impl CategoryIndex {
         for c in &categories {
             let mut m = Vec::with_capacity(c.attributes.len());
             for a in &c.attributes {
-                let mut enum_lookup = HashMap::new();
+                let mut enum_lookup = FastMap::default();
+                let enum_codes = a.enum_values().iter().map(|v| Arc::from(v.code.as_str())).collect();
                 if let AttributeKind::Enum { values } = &a.kind {
                     // Codes first so a name never shadows a code.
                     for (k, v) in values.iter().enumerate() {
@@ -228,6 +233,7 @@ impl CategoryIndex {
                 header_keys.extend(names);
                 m.push(AttrMeta {
                     enum_lookup,
+                    enum_codes,
                     header_keys,
                 });
             }
@@ -357,20 +363,37 @@ impl CategoryIndex {
     /// Matches a cell against an enum attribute's values by code or RU/EN name,
     /// case-insensitively (`ё` = `е`). `scratch` avoids an allocation per call.
     pub(crate) fn match_enum(&self, loc: AttrLoc, input: &str, scratch: &mut String) -> Option<&EnumValue> {
+        let k = self.match_enum_index(loc, input, scratch)?;
+        self.attribute_at(loc).enum_values().get(k)
+    }
+
+    /// As [`Self::match_enum`], giving the value's shared code.
+    pub(crate) fn match_enum_code(&self, loc: AttrLoc, input: &str, scratch: &mut String) -> Option<&Arc<str>> {
+        let k = self.match_enum_index(loc, input, scratch)?;
+        self.meta[loc.cat as usize][loc.attr as usize].enum_codes.get(k)
+    }
+
+    fn match_enum_index(&self, loc: AttrLoc, input: &str, scratch: &mut String) -> Option<usize> {
         let values = self.attribute_at(loc).enum_values();
-        // Most cells hold the exact code; try that before folding.
-        if let Some(v) = values.iter().find(|v| v.code == input) {
-            return Some(v);
+        // Most cells hold a code or a name exactly as the schema spells it; comparing
+        // is cheaper than folding case. Codes first, so a name never shadows a code.
+        if values.len() <= 64 {
+            if let Some(k) = values.iter().position(|v| v.code == input) {
+                return Some(k);
+            }
+            if let Some(k) = values.iter().position(|v| v.name_ru == input || v.name_en == input) {
+                return Some(k);
+            }
         }
         fold_name_into(input, scratch);
         self.meta[loc.cat as usize][loc.attr as usize]
             .enum_lookup
             .get(scratch.as_str())
-            .and_then(|&k| values.get(k as usize))
+            .map(|&k| usize::from(k))
     }
 }
 
-fn insert_lookup(map: &mut HashMap<String, (u8, Lookup)>, key: String, prio: u8, pos: u32) {
+fn insert_lookup(map: &mut FastMap<String, (u8, Lookup)>, key: String, prio: u8, pos: u32) {
     if key.is_empty() {
         return;
     }

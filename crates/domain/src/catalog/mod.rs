@@ -6,6 +6,7 @@
 //! validation as the server.
 
 mod category;
+mod fast_hash;
 mod hash;
 mod index;
 mod problem;
@@ -26,6 +27,7 @@ pub use sku::{
     MAX_IMAGES, PRICE_MAX_MINOR, SELLER_SKU_MAX_CHARS, STOCK_MAX, SellerSku, SkuAttribute, SkuCommercial, SkuContent,
     SkuField, SkuInput, SkuRules, TITLE_MAX_CHARS, ValidatedSku, VatRate, WEIGHT_MAX_G, gtin_check_digit,
 };
+pub(crate) use fast_hash::FastMap;
 pub(crate) use index::AttrLoc;
 pub(crate) use sku::{Issue, RawImages, RawSku, check_core, missing_required, parse_attribute_value, resolve_leaf};
 pub use status::{ModerationAction, RevisionStatus, SkuStatus, TransitionError};

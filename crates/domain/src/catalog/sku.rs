@@ -20,7 +20,7 @@ use super::category::{AttributeKind, AttributeValue, CategoryCode};
 use super::hash::{CommercialHash, ContentHash};
 use super::index::{AttrLoc, CategoryIndex, ResolveError};
 use super::problem::{ProblemCode, ProblemDetail, ProblemField, SkuProblem};
-use super::text::{fold_name_into, has_any_control_chars, has_control_chars};
+use super::text::{fold_name_into, has_any_control_chars, has_control_chars, needs_whitespace_collapse};
 use super::AttributeCode;
 use crate::money::MoneyError;
 use crate::{Currency, Locale, Money};
@@ -412,6 +412,17 @@ impl VatRate {
 
     /// Parses `none`, `без НДС`, `20`, `20%`, `НДС 20%`, `VAT 20 %`.
     pub fn parse(input: &str) -> Option<Self> {
+        // Spellings seen in most files, matched without allocating.
+        match input.trim() {
+            "none" | "без НДС" | "Без НДС" | "без ндс" => return Some(VatRate::None),
+            "0" | "0%" => return Some(VatRate::Zero),
+            "5" | "5%" => return Some(VatRate::Five),
+            "7" | "7%" => return Some(VatRate::Seven),
+            "10" | "10%" => return Some(VatRate::Ten),
+            "20" | "20%" => return Some(VatRate::Twenty),
+            "22" | "22%" => return Some(VatRate::TwentyTwo),
+            _ => {}
+        }
         let mut folded = String::with_capacity(input.len());
         fold_name_into(input, &mut folded);
         let compact: String = folded.chars().filter(|c| !c.is_whitespace() && *c != '%').collect();
@@ -461,10 +472,19 @@ impl ImageUrl {
             .ok_or_else(bad)?;
         let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let host = &rest[..host_end];
-        let host_ok = !host.is_empty()
-            && host.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | ':' | '[' | ']'))
-            && host.chars().any(char::is_alphanumeric);
-        if !host_ok || s.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        let ok = if s.is_ascii() {
+            // The common case, checked on bytes.
+            !host.is_empty()
+                && host.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b':' | b'[' | b']'))
+                && host.bytes().any(|c| c.is_ascii_alphanumeric())
+                && s.bytes().all(|c| c > b' ' && c != 0x7f)
+        } else {
+            !host.is_empty()
+                && host.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | ':' | '[' | ']'))
+                && host.chars().any(char::is_alphanumeric)
+                && !s.chars().any(|c| c.is_control() || c.is_whitespace())
+        };
+        if !ok {
             return Err(bad());
         }
         Ok(Self(s.to_string()))
@@ -942,13 +962,7 @@ pub(crate) fn check_core(
 /// Collapses whitespace runs to one space and trims, borrowing when nothing changes.
 fn collapse_whitespace(s: &str) -> std::borrow::Cow<'_, str> {
     let s = s.trim();
-    let mut prev_space = false;
-    let clean = s.chars().all(|c| {
-        let ok = c == ' ' && !prev_space || !c.is_whitespace();
-        prev_space = c == ' ';
-        ok
-    });
-    if clean {
+    if !needs_whitespace_collapse(s) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -985,7 +999,11 @@ fn check_description(input: &str) -> IssueResult<Option<String>> {
     if s.is_empty() {
         return Ok(None);
     }
-    let s = if s.contains('\r') { s.replace("\r\n", "\n").replace('\r', "\n") } else { s.to_string() };
+    let s = if s.as_bytes().contains(&b'\r') {
+        s.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        s.to_string()
+    };
     if has_control_chars(&s) {
         return Err(Issue::code(ProblemCode::ControlChars));
     }
@@ -1036,35 +1054,73 @@ fn check_price(input: &str, currency: Currency, required: bool) -> IssueResult<O
     Ok(Some(money))
 }
 
-/// `123`, `123.4`, `123,45` (ASCII digits, one separator, at most `digits` decimals)
-/// to minor units without allocating; `None` sends the input to the full parser.
+/// `1299`, `1299,9`, `1 299,90`, `1\u{a0}299.90` (digits, spaces or no-break spaces
+/// between digit groups, one separator, at most `digits` decimals) to minor units
+/// without allocating; `None` sends the input to the full parser.
 fn fast_minor(s: &str, digits: u32) -> Option<i64> {
     let b = s.as_bytes();
-    if b.is_empty() || b.len() > 15 {
+    if b.is_empty() || b.len() > 24 {
         return None;
     }
     let mut major: i64 = 0;
+    let mut major_digits = 0;
     let mut minor: i64 = 0;
+    let mut scale: Option<u32> = None;
+    let mut i = 0;
+    while i < b.len() {
+        match (b[i], scale) {
+            (c @ b'0'..=b'9', None) => {
+                major_digits += 1;
+                if major_digits > 12 {
+                    return None;
+                }
+                major = major * 10 + i64::from(c - b'0');
+            }
+            (c @ b'0'..=b'9', Some(n)) if n < digits => {
+                minor = minor * 10 + i64::from(c - b'0');
+                scale = Some(n + 1);
+            }
+            (b' ', None) if major_digits > 0 => {}
+            (0xC2, None) if major_digits > 0 && b.get(i + 1) == Some(&0xA0) => i += 1,
+            (b'.' | b',', None) if major_digits > 0 => scale = Some(0),
+            _ => return None,
+        }
+        i += 1;
+    }
+    let used = scale.unwrap_or(0);
+    if scale == Some(0) {
+        return None;
+    }
+    Some(major * 10_i64.pow(digits) + minor * 10_i64.pow(digits - used))
+}
+
+/// `6`, `6,1`, `-0.25`: a plain decimal without allocating; `None` for anything else.
+fn fast_decimal(s: &str) -> Option<Decimal> {
+    let (negative, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        _ => (false, s),
+    };
+    let b = body.as_bytes();
+    if b.is_empty() || b.len() > 18 || !b[0].is_ascii_digit() {
+        return None;
+    }
+    let mut mantissa: i64 = 0;
     let mut scale: Option<u32> = None;
     for &c in b {
         match c {
-            b'0'..=b'9' => match scale {
-                None => major = major * 10 + i64::from(c - b'0'),
-                Some(n) if n < digits => {
-                    minor = minor * 10 + i64::from(c - b'0');
-                    scale = Some(n + 1);
-                }
-                Some(_) => return None,
-            },
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + i64::from(c - b'0');
+                scale = scale.map(|n| n + 1);
+            }
             b'.' | b',' if scale.is_none() => scale = Some(0),
             _ => return None,
         }
     }
-    let used = scale.unwrap_or(0);
-    if scale == Some(0) || b[0] == b'.' || b[0] == b',' {
+    if scale == Some(0) {
         return None;
     }
-    Some(major * 10_i64.pow(digits) + minor * 10_i64.pow(digits - used))
+    let d = Decimal::new(if negative { -mantissa } else { mantissa }, scale.unwrap_or(0));
+    Some(d)
 }
 
 /// Parses a whole number the way spreadsheets write it: thousands spaces (also
@@ -1150,8 +1206,16 @@ fn check_dimension(input: &str, max: u32) -> IssueResult<Option<u32>> {
 
 /// Splits an images cell on whitespace, commas and semicolons.
 pub(crate) fn split_images(cell: &str) -> impl Iterator<Item = &str> {
-    cell.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
-        .filter(|s| !s.is_empty())
+    // Links are nearly always ASCII; then no Unicode whitespace table is needed.
+    let ascii = cell.is_ascii();
+    cell.split(move |c: char| {
+        if ascii {
+            matches!(c, ' ' | ',' | ';' | '\n' | '\r' | '\t' | '\x0b' | '\x0c')
+        } else {
+            c.is_whitespace() || c == ',' || c == ';'
+        }
+    })
+    .filter(|s| !s.is_empty())
 }
 
 fn check_images(raw: &RawImages<'_>) -> Result<Vec<ImageUrl>, Vec<Issue>> {
@@ -1208,10 +1272,13 @@ fn strip_unit<'a>(s: &'a str, unit: Option<super::Unit>) -> &'a str {
 
 /// `6.1`, `6,10`, `-3,5`: a decimal with at most `max_scale` significant decimals.
 fn parse_decimal_value(s: &str, max_scale: u32) -> IssueResult<Decimal> {
-    let d = crate::money::parse_decimal(s).map_err(|e| match e {
-        MoneyError::Overflow => Issue::code(ProblemCode::OutOfRange),
-        _ => Issue::code(ProblemCode::BadNumber),
-    })?;
+    let d = match fast_decimal(s) {
+        Some(d) => d,
+        None => crate::money::parse_decimal(s).map_err(|e| match e {
+            MoneyError::Overflow => Issue::code(ProblemCode::OutOfRange),
+            _ => Issue::code(ProblemCode::BadNumber),
+        })?,
+    };
     let d = d.normalize();
     if d.scale() > max_scale {
         return Err(Issue::with(
@@ -1261,8 +1328,8 @@ pub(crate) fn parse_attribute_value(
             parse_decimal_value(strip_unit(s, *unit), *max_scale).map(AttributeValue::Decimal)
         }
         AttributeKind::Boolean => parse_boolean(s, scratch).map(AttributeValue::Boolean),
-        AttributeKind::Enum { values } => match index.match_enum(loc, s, scratch) {
-            Some(v) => Ok(AttributeValue::Enum(v.code.clone())),
+        AttributeKind::Enum { values } => match index.match_enum_code(loc, s, scratch) {
+            Some(code) => Ok(AttributeValue::Enum(code.clone())),
             None => {
                 const SHOWN: usize = 12;
                 let list = |l: Locale| {
@@ -1405,6 +1472,10 @@ mod tests {
         assert_eq!(rub("1299"), Ok(Some(129_900)));
         assert_eq!(rub("0,01"), Ok(Some(1)));
         assert_eq!(rub("1 299 ₽"), Ok(Some(129_900)));
+        assert_eq!(rub("1,299.90"), Ok(Some(129_990)));
+        assert_eq!(rub("1.299,90"), Ok(Some(129_990)));
+        assert_eq!(rub("12 499"), Ok(Some(1_249_900)));
+        assert_eq!(rub("1 299,"), Ok(Some(129_900)));
         assert_eq!(rub("12,999").map_err(|i| i.code), Err(ProblemCode::TooManyDecimals));
         assert_eq!(rub("abc").map_err(|i| i.code), Err(ProblemCode::BadNumber));
         assert_eq!(rub("-5").map_err(|i| i.code), Err(ProblemCode::NotPositive));

@@ -105,15 +105,77 @@ pub fn header_key(input: &str) -> String {
 }
 
 /// True when the text holds a control character other than tab, CR and LF.
+/// Works on bytes: C0 controls and DEL are single bytes, C1 controls are `C2 80..9F`.
 pub fn has_control_chars(input: &str) -> bool {
-    input
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    let b = input.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r'))
+            || c == 0x7f
+            || (c == 0xC2 && b.get(i + 1).is_some_and(|&n| n <= 0x9F))
+    })
 }
 
 /// True when the text holds any control character, tab and line breaks included.
 pub fn has_any_control_chars(input: &str) -> bool {
-    input.chars().any(char::is_control)
+    let b = input.as_bytes();
+    b.iter()
+        .enumerate()
+        .any(|(i, &c)| c < 0x20 || c == 0x7f || (c == 0xC2 && b.get(i + 1).is_some_and(|&n| n <= 0x9F)))
+}
+
+/// `str::trim`, with a byte-level shortcut for the usual case of a cell that starts
+/// and ends with a visible character (non-ASCII whitespace can only start with the
+/// lead bytes `C2`, `E1`, `E2` or `E3`).
+#[inline]
+pub(crate) fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return s;
+    };
+    let visible_lead = |c: u8| (c > b' ' && c < 0x80) || (c >= 0xC3 && c != 0xE1 && c != 0xE2 && c != 0xE3);
+    let last_lead = if last < 0x80 {
+        last
+    } else {
+        // Step back to the lead byte of the last character.
+        let mut i = b.len() - 1;
+        while i > 0 && (b[i] & 0xC0) == 0x80 {
+            i -= 1;
+        }
+        b[i]
+    };
+    if visible_lead(first) && visible_lead(last_lead) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
+/// True when collapsing whitespace would change `s` (already trimmed): a run of
+/// spaces, or any whitespace other than a plain space. Scans bytes and decodes a
+/// character only at the lead bytes non-ASCII whitespace can start with.
+pub(crate) fn needs_whitespace_collapse(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut prev_space = false;
+    for (i, &c) in b.iter().enumerate() {
+        let space = match c {
+            b' ' => {
+                if prev_space {
+                    return true;
+                }
+                true
+            }
+            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => return true,
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
+                if s.get(i..).and_then(|t| t.chars().next()).is_some_and(char::is_whitespace) {
+                    return true;
+                }
+                false
+            }
+            _ => false,
+        };
+        prev_space = space;
+    }
+    false
 }
 
 #[cfg(test)]
@@ -140,6 +202,25 @@ mod tests {
             assert_eq!(fold_path(input), want, "{input:?}");
         }
         assert_eq!(fold_path("Дом и кухня / Посуда"), "дом и кухня/посуда");
+    }
+
+    #[test]
+    fn control_and_whitespace_checks_agree_with_char_classes() {
+        for s in ["abc", "a\tb", "a\u{85}b", "a\u{9f}", "«Ёж» — №1", "a\u{a0}b", "a  b", "a b", "x\u{2003}y", "x\u{3000}"] {
+            let any = s.chars().any(char::is_control);
+            assert_eq!(has_any_control_chars(s), any, "{s:?}");
+            let some = s.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+            assert_eq!(has_control_chars(s), some, "{s:?}");
+            let collapsed = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(needs_whitespace_collapse(s), collapsed != s, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn fast_trim_matches_std_trim() {
+        for s in ["", " ", "a", " a ", "\u{a0}a\u{a0}", "Ёж", "ёж\u{3000}", "\u{2003}x", "«a»", "a\t", "\u{85}x", "ж "] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
     }
 
     #[test]

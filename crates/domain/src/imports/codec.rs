@@ -7,43 +7,62 @@ use encoding_rs::{CoderResult, Decoder, EncoderResult};
 use std::io::{self, Read, Write};
 
 const RAW_BUF: usize = 64 * 1024;
-const DECODED_BUF: usize = 128 * 1024;
 /// A record longer than this is refused: it almost always means an unclosed quote
 /// swallowing the rest of the file, which must not swallow the server's memory too.
 pub const MAX_RECORD_BYTES: u64 = 1024 * 1024;
 
 /// Decodes `inner` to UTF-8 as it is read. The BOM of the chosen encoding is
 /// dropped; malformed bytes become U+FFFD (reported per row as `bad_encoding`).
+///
+/// UTF-8 input is passed through undecoded: the CSV reader validates each record
+/// anyway, and repairs the rare invalid one itself, so validating twice would be
+/// waste. Other encodings are decoded straight into the caller's buffer.
 pub(crate) struct DecodingReader<R> {
     inner: R,
-    decoder: Decoder,
+    /// `None` for UTF-8 pass-through.
+    decoder: Option<Decoder>,
+    /// A UTF-8 BOM may still have to be dropped from the start.
+    bom_pending: bool,
     raw: Box<[u8]>,
     raw_start: usize,
     raw_end: usize,
-    decoded: Box<[u8]>,
-    dec_start: usize,
-    dec_end: usize,
+    /// Decoded (or BOM-stripped) bytes waiting for a caller with a small buffer.
+    staged: Vec<u8>,
+    staged_start: usize,
     eof: bool,
     finished: bool,
+    replaced: bool,
     raw_bytes: u64,
     delivered: u64,
     /// Decoded offset where the record being parsed started (set by the reader).
     pub(crate) record_start: u64,
 }
 
+fn read_retrying<R: Read>(inner: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match inner.read(buf) {
+            Ok(n) => return Ok(n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 impl<R: Read> DecodingReader<R> {
     pub(crate) fn new(inner: R, encoding: SourceEncoding) -> Self {
+        let utf8 = encoding == SourceEncoding::Utf8;
         Self {
             inner,
-            decoder: encoding.encoding().new_decoder_with_bom_removal(),
+            decoder: (!utf8).then(|| encoding.encoding().new_decoder_with_bom_removal()),
+            bom_pending: utf8,
             raw: vec![0; RAW_BUF].into_boxed_slice(),
             raw_start: 0,
             raw_end: 0,
-            decoded: vec![0; DECODED_BUF].into_boxed_slice(),
-            dec_start: 0,
-            dec_end: 0,
+            staged: Vec::new(),
+            staged_start: 0,
             eof: false,
             finished: false,
+            replaced: false,
             raw_bytes: 0,
             delivered: 0,
             record_start: 0,
@@ -55,34 +74,93 @@ impl<R: Read> DecodingReader<R> {
         self.raw_bytes
     }
 
-    fn fill(&mut self) -> io::Result<()> {
-        while self.dec_start == self.dec_end && !self.finished {
-            if self.raw_start == self.raw_end && !self.eof {
-                let n = loop {
-                    match self.inner.read(&mut self.raw) {
-                        Ok(n) => break n,
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                        Err(e) => return Err(e),
-                    }
-                };
-                self.raw_start = 0;
-                self.raw_end = n;
-                self.raw_bytes += n as u64;
-                self.eof = n == 0;
+    /// Whether the decoder has replaced any malformed input so far.
+    pub(crate) fn replaced_any(&self) -> bool {
+        self.replaced
+    }
+
+    fn refill_raw(&mut self) -> io::Result<()> {
+        let n = read_retrying(&mut self.inner, &mut self.raw)?;
+        self.raw_start = 0;
+        self.raw_end = n;
+        self.raw_bytes += n as u64;
+        self.eof = n == 0;
+        Ok(())
+    }
+
+    /// Reads the first bytes of a UTF-8 source and stages them without the BOM.
+    fn strip_utf8_bom(&mut self) -> io::Result<()> {
+        self.bom_pending = false;
+        let mut have = 0;
+        while have < 3 {
+            let n = read_retrying(&mut self.inner, &mut self.raw[have..])?;
+            if n == 0 {
+                break;
             }
-            let (result, read, written, _) = self.decoder.decode_to_utf8(
-                &self.raw[self.raw_start..self.raw_end],
-                &mut self.decoded,
-                self.eof,
-            );
+            have += n;
+        }
+        self.raw_bytes += have as u64;
+        let body = self.raw[..have].strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.raw[..have]);
+        self.staged.clear();
+        self.staged.extend_from_slice(body);
+        self.staged_start = 0;
+        Ok(())
+    }
+
+    /// Decodes into `out`; returns 0 only at the end of the input.
+    fn decode_into(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.finished {
+                return Ok(0);
+            }
+            if self.raw_start == self.raw_end && !self.eof {
+                self.refill_raw()?;
+            }
+            let Some(decoder) = self.decoder.as_mut() else {
+                return Ok(0);
+            };
+            let (result, read, written, replaced) =
+                decoder.decode_to_utf8(&self.raw[self.raw_start..self.raw_end], out, self.eof);
             self.raw_start += read;
-            self.dec_start = 0;
-            self.dec_end = written;
+            self.replaced |= replaced;
             if self.eof && result == CoderResult::InputEmpty {
                 self.finished = true;
             }
+            if written > 0 {
+                return Ok(written);
+            }
         }
-        Ok(())
+    }
+
+    fn read_unlimited(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.bom_pending {
+            self.strip_utf8_bom()?;
+        }
+        if self.staged_start < self.staged.len() {
+            let n = out.len().min(self.staged.len() - self.staged_start);
+            out[..n].copy_from_slice(&self.staged[self.staged_start..self.staged_start + n]);
+            self.staged_start += n;
+            return Ok(n);
+        }
+        if self.decoder.is_none() {
+            let n = read_retrying(&mut self.inner, out)?;
+            self.raw_bytes += n as u64;
+            return Ok(n);
+        }
+        // The decoder needs room for a whole character; stage when the caller has little.
+        if out.len() >= 64 {
+            return self.decode_into(out);
+        }
+        let mut staged = std::mem::take(&mut self.staged);
+        staged.resize(4096, 0);
+        let n = self.decode_into(&mut staged)?;
+        staged.truncate(n);
+        self.staged = staged;
+        self.staged_start = 0;
+        let k = out.len().min(n);
+        out[..k].copy_from_slice(&self.staged[..k]);
+        self.staged_start = k;
+        Ok(k)
     }
 }
 
@@ -91,10 +169,7 @@ impl<R: Read> Read for DecodingReader<R> {
         if self.delivered.saturating_sub(self.record_start) > MAX_RECORD_BYTES {
             return Err(io::Error::new(io::ErrorKind::InvalidData, RecordTooLong));
         }
-        self.fill()?;
-        let n = out.len().min(self.dec_end - self.dec_start);
-        out[..n].copy_from_slice(&self.decoded[self.dec_start..self.dec_start + n]);
-        self.dec_start += n;
+        let n = self.read_unlimited(out)?;
         self.delivered += n as u64;
         Ok(n)
     }
@@ -243,6 +318,17 @@ mod tests {
         let mut s = String::new();
         DecodingReader::new(Chunky(bytes, chunk), enc).read_to_string(&mut s).unwrap();
         s
+    }
+
+    #[test]
+    fn utf8_passes_through_without_its_bom_even_in_tiny_chunks() {
+        let text = "Артикул;Цена\n";
+        let bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
+        for chunk in [1, 2, 3, 4, 100] {
+            assert_eq!(decode_all(&bom, SourceEncoding::Utf8, chunk), text, "chunk {chunk}");
+        }
+        assert_eq!(decode_all(b"ab", SourceEncoding::Utf8, 1), "ab");
+        assert_eq!(decode_all(b"", SourceEncoding::Utf8, 1), "");
     }
 
     #[test]

@@ -76,6 +76,8 @@ impl<S: AsRef<str>> RowCells for Vec<S> {
 pub struct ImportRow<'a> {
     row: u64,
     record: &'a StringRecord,
+    /// Whether U+FFFD may occur (some input had to be repaired so far).
+    maybe_replaced: bool,
 }
 
 impl<'a> ImportRow<'a> {
@@ -99,7 +101,7 @@ impl RowCells for ImportRow<'_> {
         self.record.len()
     }
     fn has_replacement_char(&self) -> bool {
-        self.record.as_slice().contains('\u{FFFD}')
+        self.maybe_replaced && self.record.as_slice().contains('\u{FFFD}')
     }
 }
 
@@ -107,22 +109,37 @@ impl RowCells for ImportRow<'_> {
 pub struct ImportReader<R: Read> {
     csv: csv::Reader<DecodingReader<R>>,
     header: Vec<String>,
-    current: StringRecord,
-    ahead: StringRecord,
+    /// Always `Some` between calls; taken while a record is read into its buffers.
+    current: Option<StringRecord>,
+    ahead: Option<StringRecord>,
     ahead_row: u64,
     ahead_ready: bool,
     exhausted: bool,
     row: u64,
     records_read: u64,
     truncated: bool,
+    /// Some record had invalid UTF-8 and was repaired.
+    repaired: bool,
 }
 
+/// Reads the next record into `slot`, reusing its buffers. Invalid UTF-8 (possible
+/// only for UTF-8 sources, which are not pre-decoded) is repaired with U+FFFD.
 fn read_into<R: Read>(
     csv: &mut csv::Reader<DecodingReader<R>>,
-    record: &mut StringRecord,
+    slot: &mut Option<StringRecord>,
     records_read: &mut u64,
+    repaired: &mut bool,
 ) -> Result<bool, ImportError> {
-    match csv.read_record(record) {
+    let mut bytes = slot.take().unwrap_or_default().into_byte_record();
+    let result = csv.read_byte_record(&mut bytes);
+    *slot = Some(match StringRecord::from_byte_record(bytes) {
+        Ok(record) => record,
+        Err(e) => {
+            *repaired = true;
+            StringRecord::from_byte_record_lossy(e.into_byte_record())
+        }
+    });
+    match result {
         Ok(more) => {
             if more {
                 *records_read += 1;
@@ -161,22 +178,28 @@ impl<R: Read> ImportReader<R> {
         let mut reader = Self {
             csv,
             header: Vec::new(),
-            current: StringRecord::new(),
-            ahead: StringRecord::new(),
+            current: Some(StringRecord::new()),
+            ahead: Some(StringRecord::new()),
             ahead_row: 0,
             ahead_ready: false,
             exhausted: false,
             row: 0,
             records_read: 0,
             truncated: options.truncated,
+            repaired: false,
         };
         let header_row = options.header_row.max(1);
         while reader.records_read < header_row {
-            if !read_into(&mut reader.csv, &mut reader.current, &mut reader.records_read)? {
+            if !read_into(&mut reader.csv, &mut reader.current, &mut reader.records_read, &mut reader.repaired)? {
                 return Err(ImportError::NoHeader);
             }
         }
-        reader.header = reader.current.iter().map(|c| c.trim().to_string()).collect();
+        reader.header = reader
+            .current
+            .iter()
+            .flat_map(|r| r.iter())
+            .map(|c| c.trim().to_string())
+            .collect();
         reader.row = reader.records_read;
         Ok(reader)
     }
@@ -191,19 +214,25 @@ impl<R: Read> ImportReader<R> {
         self.csv.get_ref().raw_bytes()
     }
 
+    fn current_row(&self) -> Option<ImportRow<'_>> {
+        let record = self.current.as_ref()?;
+        Some(ImportRow {
+            row: self.row,
+            record,
+            maybe_replaced: self.repaired || self.csv.get_ref().replaced_any(),
+        })
+    }
+
     /// The next non-blank row, or `None` at the end.
     pub fn next_row(&mut self) -> Result<Option<ImportRow<'_>>, ImportError> {
         if !self.truncated {
             loop {
-                if !read_into(&mut self.csv, &mut self.current, &mut self.records_read)? {
+                if !read_into(&mut self.csv, &mut self.current, &mut self.records_read, &mut self.repaired)? {
                     return Ok(None);
                 }
                 self.row = self.records_read;
-                if !is_blank(&self.current) {
-                    return Ok(Some(ImportRow {
-                        row: self.row,
-                        record: &self.current,
-                    }));
+                if !self.current.as_ref().is_none_or(is_blank) {
+                    return Ok(self.current_row());
                 }
             }
         }
@@ -214,7 +243,7 @@ impl<R: Read> ImportReader<R> {
                 return Ok(None);
             }
             if !self.ahead_ready {
-                if !read_into(&mut self.csv, &mut self.ahead, &mut self.records_read)? {
+                if !read_into(&mut self.csv, &mut self.ahead, &mut self.records_read, &mut self.repaired)? {
                     self.exhausted = true;
                     return Ok(None);
                 }
@@ -223,17 +252,14 @@ impl<R: Read> ImportReader<R> {
             std::mem::swap(&mut self.current, &mut self.ahead);
             self.row = self.ahead_row;
             self.ahead_ready = false;
-            if !read_into(&mut self.csv, &mut self.ahead, &mut self.records_read)? {
+            if !read_into(&mut self.csv, &mut self.ahead, &mut self.records_read, &mut self.repaired)? {
                 self.exhausted = true;
                 return Ok(None);
             }
             self.ahead_row = self.records_read;
             self.ahead_ready = true;
-            if !is_blank(&self.current) {
-                return Ok(Some(ImportRow {
-                    row: self.row,
-                    record: &self.current,
-                }));
+            if !self.current.as_ref().is_none_or(is_blank) {
+                return Ok(self.current_row());
             }
         }
     }
@@ -317,6 +343,17 @@ mod tests {
         let mut r = ImportReader::new(text.as_bytes(), &options(SourceEncoding::Utf8, Delimiter::Semicolon)).unwrap();
         let err = r.next_row().unwrap_err();
         assert!(matches!(err, ImportError::RowTooLong { row: 2 }), "{err:?}");
+    }
+
+    #[test]
+    fn invalid_utf8_in_a_utf8_file_is_repaired_and_flagged() {
+        let bytes = b"sku;title\nA1;ok\nA2;bad \xFF byte\n";
+        let mut r = ImportReader::new(&bytes[..], &options(SourceEncoding::Utf8, Delimiter::Semicolon)).unwrap();
+        let first = r.next_row().unwrap().unwrap();
+        assert!(!first.has_replacement_char());
+        let second = r.next_row().unwrap().unwrap();
+        assert_eq!(second.cell(1), "bad \u{FFFD} byte");
+        assert!(second.has_replacement_char());
     }
 
     #[test]

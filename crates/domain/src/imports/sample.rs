@@ -387,7 +387,7 @@ pub fn write_sample<W: Write>(out: W, index: &CategoryIndex, options: &SampleOpt
             None => format!("{} {brand} {model}", p.prefix_ru),
         };
         cells[col(SkuField::Sku)] = sku.clone();
-        cells[col(SkuField::Description)] = format!("{} {}", rng.pick(&DESCRIPTIONS), rng.pick(&DESCRIPTIONS));
+        cells[col(SkuField::Description)] = rng.pick(&DESCRIPTIONS).to_string();
         cells[col(SkuField::Brand)] = brand.to_string();
         cells[col(SkuField::Category)] = match options.headers {
             HeaderStyle::Canonical => c.cat.path(Locale::Ru).to_string(),

@@ -11,7 +11,7 @@ use super::reader::RowCells;
 use crate::Locale;
 use crate::catalog::text::header_key_into;
 use crate::catalog::{
-    AttrLoc, CategoryIndex, Issue, ProblemCode, ProblemDetail, ProblemField, RawImages, RawSku, SkuAttribute,
+    AttrLoc, CategoryIndex, FastMap, Issue, ProblemCode, ProblemDetail, ProblemField, RawImages, RawSku, SkuAttribute,
     SkuField, SkuProblem, SkuRules, ValidatedSku, check_core, missing_required, parse_attribute_value, resolve_leaf,
 };
 use serde::{Deserialize, Serialize};
@@ -195,8 +195,8 @@ pub struct RowValidator {
     attr_columns: Vec<AttrColumn>,
     width: usize,
     seen: SeenSkus,
-    category_cache: HashMap<String, Result<u32, Issue>>,
-    attr_plans: HashMap<u32, AttrPlan>,
+    category_cache: FastMap<String, Result<u32, Issue>>,
+    attr_plans: FastMap<u32, AttrPlan>,
     scratch: String,
     hash_buf: Vec<u8>,
     present: Vec<bool>,
@@ -204,7 +204,10 @@ pub struct RowValidator {
 
 /// Trims a cell and removes the `'` an export put before a formula character.
 fn clean(cell: &str) -> &str {
-    strip_neutraliser(cell.trim())
+    if cell.is_empty() {
+        return cell;
+    }
+    strip_neutraliser(crate::catalog::text::trim(cell))
 }
 
 impl RowValidator {
@@ -241,8 +244,8 @@ impl RowValidator {
             attr_columns,
             width: mapping.columns.len(),
             seen: SeenSkus::default(),
-            category_cache: HashMap::new(),
-            attr_plans: HashMap::new(),
+            category_cache: FastMap::default(),
+            attr_plans: FastMap::default(),
             scratch: String::new(),
             hash_buf: Vec::with_capacity(1024),
             present: Vec::new(),
@@ -392,9 +395,8 @@ impl RowValidator {
             core.attributes = attributes;
         }
 
-        let seller_sku = core.seller_sku().map(|s| s.as_str().to_string());
-        if let Some(sku) = &seller_sku {
-            let h = xxh3_64(sku.as_bytes());
+        if let Some(sku) = core.seller_sku() {
+            let h = xxh3_64(sku.as_str().as_bytes());
             match self.seen.get(&h) {
                 Some(&first) => problems.push(self.row_problem(
                     self.field_column[SkuField::Sku as usize],
@@ -415,10 +417,8 @@ impl RowValidator {
                 return Ok(valid);
             }
         }
-        let sku = seller_sku.or_else(|| {
-            let raw = self.field_cell(cells, SkuField::Sku);
-            (!raw.is_empty()).then(|| raw.to_string())
-        });
+        let raw_sku = self.field_cell(cells, SkuField::Sku);
+        let sku = (!raw_sku.is_empty()).then(|| raw_sku.to_string());
         Err(RejectedRow { row, sku, problems })
     }
 }
