@@ -9,7 +9,9 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use domain::catalog::{CategoryIndex, SkuRules};
 use domain::imports::sample::{SampleOptions, write_sample};
-use domain::imports::{ColumnMapping, ImportReader, RowValidator, SNIFF_LEN, SourceEncoding, sniff};
+use domain::imports::{
+    ColumnMapping, ImportReader, RowValidator, SNIFF_LEN, SourceEncoding, sniff,
+};
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,7 +37,8 @@ fn import(bytes: &[u8], index: &Arc<CategoryIndex>) -> (u64, u64) {
     let sniffed = sniff(prefix, bytes.len() <= SNIFF_LEN).expect("sniffs");
     let mut reader = ImportReader::new(bytes, &sniffed.reader_options(false)).expect("opens");
     let mapping = ColumnMapping::suggest(reader.header(), index);
-    let mut validator = RowValidator::new(index.clone(), &mapping, SkuRules::default()).expect("maps");
+    let mut validator =
+        RowValidator::new(index.clone(), &mapping, SkuRules::default()).expect("maps");
     let (mut valid, mut rejected) = (0, 0);
     while let Some(row) = reader.next_row().expect("reads") {
         match validator.validate(row.row(), &row) {
@@ -53,7 +56,11 @@ fn import(bytes: &[u8], index: &Arc<CategoryIndex>) -> (u64, u64) {
 }
 
 fn read_only(bytes: &[u8]) -> u64 {
-    let sniffed = sniff(&bytes[..bytes.len().min(SNIFF_LEN)], bytes.len() <= SNIFF_LEN).expect("sniffs");
+    let sniffed = sniff(
+        &bytes[..bytes.len().min(SNIFF_LEN)],
+        bytes.len() <= SNIFF_LEN,
+    )
+    .expect("sniffs");
     let mut reader = ImportReader::new(bytes, &sniffed.reader_options(false)).expect("opens");
     let mut n = 0;
     while let Some(row) = reader.next_row().expect("reads") {
@@ -75,20 +82,25 @@ fn bench(c: &mut Criterion) {
     }
 
     let mut rows = c.benchmark_group("import_parse_rows");
-    rows.sample_size(20).measurement_time(Duration::from_secs(8));
+    rows.sample_size(20)
+        .measurement_time(Duration::from_secs(8));
     rows.throughput(Throughput::Elements(ROWS));
     for (name, bytes) in &files {
         rows.bench_with_input(BenchmarkId::new("validate", name), bytes, |b, bytes| {
             b.iter(|| import(bytes, &index))
         });
     }
-    rows.bench_with_input(BenchmarkId::new("read_only", "utf8"), &files[0].1, |b, bytes| {
-        b.iter(|| read_only(bytes))
-    });
+    rows.bench_with_input(
+        BenchmarkId::new("read_only", "utf8"),
+        &files[0].1,
+        |b, bytes| b.iter(|| read_only(bytes)),
+    );
     rows.finish();
 
     let mut bytes_group = c.benchmark_group("import_parse_bytes");
-    bytes_group.sample_size(20).measurement_time(Duration::from_secs(8));
+    bytes_group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(8));
     for (name, bytes) in &files {
         bytes_group.throughput(Throughput::BytesDecimal(bytes.len() as u64));
         bytes_group.bench_with_input(BenchmarkId::new("validate", name), bytes, |b, bytes| {

@@ -20,11 +20,17 @@ pub const DEFAULT_TEXT_MAX_LEN: u32 = 1000;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CatalogError {
-    #[error("bad category code {0:?}: use lowercase latin letters, digits, '_' or '-' (at most 64)")]
+    #[error(
+        "bad category code {0:?}: use lowercase latin letters, digits, '_' or '-' (at most 64)"
+    )]
     BadCategoryCode(String),
-    #[error("bad attribute code {0:?}: start with a lowercase latin letter, then letters, digits or '_' (at most 64)")]
+    #[error(
+        "bad attribute code {0:?}: start with a lowercase latin letter, then letters, digits or '_' (at most 64)"
+    )]
     BadAttributeCode(String),
-    #[error("bad enum value code {0:?}: use lowercase latin letters, digits, '_' or '-' (at most 64)")]
+    #[error(
+        "bad enum value code {0:?}: use lowercase latin letters, digits, '_' or '-' (at most 64)"
+    )]
     BadEnumValueCode(String),
     #[error("category {0} is defined twice")]
     DuplicateCategory(String),
@@ -32,7 +38,9 @@ pub enum CatalogError {
     UnknownParent { category: String, parent: String },
     #[error("category {0} is its own ancestor")]
     Cycle(String),
-    #[error("category {category} defines attribute {attribute} that it or an ancestor already defines")]
+    #[error(
+        "category {category} defines attribute {attribute} that it or an ancestor already defines"
+    )]
     DuplicateAttribute { category: String, attribute: String },
     #[error("attribute {attribute} of {category} lists enum value {value} twice")]
     DuplicateEnumValue {
@@ -505,9 +513,12 @@ impl AttributeValue {
                     Locale::En => s,
                 })
             }
-            AttributeValue::Boolean(b) => {
-                (if *b { locale.pick("да", "yes") } else { locale.pick("нет", "no") }).to_string()
-            }
+            AttributeValue::Boolean(b) => (if *b {
+                locale.pick("да", "yes")
+            } else {
+                locale.pick("нет", "no")
+            })
+            .to_string(),
             AttributeValue::Enum(code) => attribute
                 .enum_values()
                 .iter()
@@ -562,6 +573,9 @@ mod tests {
         };
         assert_eq!(a.header(Locale::Ru), "Ёмкость аккумулятора, мА·ч");
         assert_eq!(a.header(Locale::En), "Battery capacity, mAh");
-        assert_eq!(AttributeValue::Integer(5000).display(&a, Locale::Ru), "5000 мА·ч");
+        assert_eq!(
+            AttributeValue::Integer(5000).display(&a, Locale::Ru),
+            "5000 мА·ч"
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! buys nothing here: keys come from the category tree, and the per-import caches
 //! keyed by seller input are capped in size.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
@@ -57,5 +57,3 @@ impl Hasher for FastHasher {
 }
 
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
-#[allow(dead_code)]
-pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;

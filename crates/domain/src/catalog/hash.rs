@@ -211,11 +211,19 @@ mod tests {
             currency: currency.into(),
             vat: vat.into(),
             stock: stock.into(),
-            images: vec!["https://cdn.example.com/k/1.jpg".into(), "https://cdn.example.com/k/2.jpg".into()],
-            attributes: [("volume_l", "1,7"), ("body_material", "стекло"), ("power_w", "2200"), ("auto_off", "да")]
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
+            images: vec![
+                "https://cdn.example.com/k/1.jpg".into(),
+                "https://cdn.example.com/k/2.jpg".into(),
+            ],
+            attributes: [
+                ("volume_l", "1,7"),
+                ("body_material", "стекло"),
+                ("power_w", "2200"),
+                ("auto_off", "да"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
             ..SkuInput::default()
         }
     }
@@ -236,7 +244,10 @@ mod tests {
         assert_eq!(v.commercial_hash, v.commercial.hash());
         assert_eq!(v.content_hash.to_hex().len(), 32);
         let again = validate(&kettle("1990", "", "RUB", "без НДС", "5,00"));
-        assert_eq!((again.content_hash, again.commercial_hash), (v.content_hash, v.commercial_hash));
+        assert_eq!(
+            (again.content_hash, again.commercial_hash),
+            (v.content_hash, v.commercial_hash)
+        );
     }
 
     #[test]
@@ -295,7 +306,10 @@ mod tests {
         let h = ContentHash::from_u128(0x0123_4567_89ab_cdef_0011_2233_4455_6677);
         assert_eq!(h.to_hex(), "0123456789abcdef0011223344556677");
         assert_eq!(ContentHash::from_hex(&h.to_hex()), Some(h));
-        assert_eq!(serde_json::to_string(&h).unwrap(), "\"0123456789abcdef0011223344556677\"");
+        assert_eq!(
+            serde_json::to_string(&h).unwrap(),
+            "\"0123456789abcdef0011223344556677\""
+        );
         assert_eq!(ContentHash::from_hex("xyz"), None);
     }
 }

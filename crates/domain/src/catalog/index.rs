@@ -2,8 +2,10 @@
 //! the UI need, all precomputed so per-row work is hash look-ups.
 
 use super::category::{Attribute, AttributeKind, CatalogError, Category, CategoryCode, EnumValue};
-use super::text::{fold_name, fold_name_into, fold_path, fold_path_into, header_key, header_key_into};
 use super::fast_hash::FastMap;
+use super::text::{
+    fold_name, fold_name_into, fold_path, fold_path_into, header_key, header_key_into,
+};
 use crate::Locale;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -79,7 +81,10 @@ impl CategoryIndex {
     pub fn new(categories: Vec<Category>) -> Result<Self, CatalogError> {
         let mut by_code = FastMap::default();
         for (i, c) in categories.iter().enumerate() {
-            if by_code.insert(c.code.as_str().to_string(), i as u32).is_some() {
+            if by_code
+                .insert(c.code.as_str().to_string(), i as u32)
+                .is_some()
+            {
                 return Err(CatalogError::DuplicateCategory(c.code.to_string()));
             }
             if c.name_ru.trim().is_empty() || c.name_en.trim().is_empty() {
@@ -96,10 +101,16 @@ impl CategoryIndex {
         for c in &categories {
             parent.push(match &c.parent {
                 None => None,
-                Some(p) => Some(*by_code.get(p.as_str()).ok_or_else(|| CatalogError::UnknownParent {
-                    category: c.code.to_string(),
-                    parent: p.to_string(),
-                })?),
+                Some(p) => {
+                    Some(
+                        *by_code
+                            .get(p.as_str())
+                            .ok_or_else(|| CatalogError::UnknownParent {
+                                category: c.code.to_string(),
+                                parent: p.to_string(),
+                            })?,
+                    )
+                }
             });
         }
         // A walk up longer than the number of categories means a cycle.
@@ -150,15 +161,24 @@ impl CategoryIndex {
         let mut effective = Vec::with_capacity(categories.len());
         for i in 0..categories.len() {
             let ch = chain(i);
-            path_ru.push(ch.iter().map(|&j| categories[j].name_ru.trim()).collect::<Vec<_>>().join("/"));
-            path_en.push(ch.iter().map(|&j| categories[j].name_en.trim()).collect::<Vec<_>>().join("/"));
+            path_ru.push(
+                ch.iter()
+                    .map(|&j| categories[j].name_ru.trim())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            );
+            path_en.push(
+                ch.iter()
+                    .map(|&j| categories[j].name_en.trim())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            );
             let mut eff: Vec<AttrLoc> = Vec::new();
             for &j in &ch {
                 for (k, a) in categories[j].attributes.iter().enumerate() {
-                    if eff
-                        .iter()
-                        .any(|l| categories[l.cat as usize].attributes[l.attr as usize].code == a.code)
-                    {
+                    if eff.iter().any(|l| {
+                        categories[l.cat as usize].attributes[l.attr as usize].code == a.code
+                    }) {
                         return Err(CatalogError::DuplicateAttribute {
                             category: categories[j].code.to_string(),
                             attribute: a.code.to_string(),
@@ -178,7 +198,12 @@ impl CategoryIndex {
             for p in [&path_ru[i], &path_en[i]] {
                 insert_lookup(&mut by_folded, fold_path(p), PRIO_FULL_PATH, i as u32);
             }
-            insert_lookup(&mut by_folded, fold_name(categories[i].code.as_str()), PRIO_CODE, i as u32);
+            insert_lookup(
+                &mut by_folded,
+                fold_name(categories[i].code.as_str()),
+                PRIO_CODE,
+                i as u32,
+            );
         }
         for i in 0..categories.len() {
             for p in [&path_ru[i], &path_en[i]] {
@@ -198,7 +223,11 @@ impl CategoryIndex {
             let mut m = Vec::with_capacity(c.attributes.len());
             for a in &c.attributes {
                 let mut enum_lookup = FastMap::default();
-                let enum_codes = a.enum_values().iter().map(|v| Arc::from(v.code.as_str())).collect();
+                let enum_codes = a
+                    .enum_values()
+                    .iter()
+                    .map(|v| Arc::from(v.code.as_str()))
+                    .collect();
                 if let AttributeKind::Enum { values } = &a.kind {
                     // Codes first so a name never shadows a code.
                     for (k, v) in values.iter().enumerate() {
@@ -288,7 +317,9 @@ impl CategoryIndex {
 
     /// The category with exactly this code.
     pub fn get(&self, code: &str) -> Option<CategoryRef<'_>> {
-        self.by_code.get(code).map(|&pos| CategoryRef { index: self, pos })
+        self.by_code
+            .get(code)
+            .map(|&pos| CategoryRef { index: self, pos })
     }
 
     /// Resolves what a person typed: a code, a full path in RU or EN, or an
@@ -303,7 +334,11 @@ impl CategoryIndex {
         CategoryRef { index: self, pos }
     }
 
-    pub(crate) fn resolve_pos(&self, input: &str, scratch: &mut String) -> Result<u32, ResolveError> {
+    pub(crate) fn resolve_pos(
+        &self,
+        input: &str,
+        scratch: &mut String,
+    ) -> Result<u32, ResolveError> {
         let trimmed = input.trim();
         if let Some(&pos) = self.by_code.get(trimmed) {
             return Ok(pos);
@@ -312,7 +347,9 @@ impl CategoryIndex {
         match self.by_folded.get(scratch.as_str()) {
             Some((_, Lookup::One(pos))) => Ok(*pos),
             Some((_, Lookup::Ambiguous(all))) => Err(ResolveError::Ambiguous(
-                all.iter().map(|&p| self.path_ru[p as usize].clone()).collect(),
+                all.iter()
+                    .map(|&p| self.path_ru[p as usize].clone())
+                    .collect(),
             )),
             None => Err(ResolveError::Unknown),
         }
@@ -322,7 +359,9 @@ impl CategoryIndex {
     /// by its unit) matches `name`, ignoring case, spaces and punctuation. Several
     /// codes come back when categories use the same name for different attributes.
     pub fn attribute_codes_by_name(&self, name: &str) -> &[super::AttributeCode] {
-        self.name_keys.get(&header_key(name)).map_or(&[], Vec::as_slice)
+        self.name_keys
+            .get(&header_key(name))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The attribute code whose header key equals `key` (see [`header_key`]).
@@ -362,15 +401,27 @@ impl CategoryIndex {
 
     /// Matches a cell against an enum attribute's values by code or RU/EN name,
     /// case-insensitively (`ё` = `е`). `scratch` avoids an allocation per call.
-    pub(crate) fn match_enum(&self, loc: AttrLoc, input: &str, scratch: &mut String) -> Option<&EnumValue> {
+    pub(crate) fn match_enum(
+        &self,
+        loc: AttrLoc,
+        input: &str,
+        scratch: &mut String,
+    ) -> Option<&EnumValue> {
         let k = self.match_enum_index(loc, input, scratch)?;
         self.attribute_at(loc).enum_values().get(k)
     }
 
     /// As [`Self::match_enum`], giving the value's shared code.
-    pub(crate) fn match_enum_code(&self, loc: AttrLoc, input: &str, scratch: &mut String) -> Option<&Arc<str>> {
+    pub(crate) fn match_enum_code(
+        &self,
+        loc: AttrLoc,
+        input: &str,
+        scratch: &mut String,
+    ) -> Option<&Arc<str>> {
         let k = self.match_enum_index(loc, input, scratch)?;
-        self.meta[loc.cat as usize][loc.attr as usize].enum_codes.get(k)
+        self.meta[loc.cat as usize][loc.attr as usize]
+            .enum_codes
+            .get(k)
     }
 
     fn match_enum_index(&self, loc: AttrLoc, input: &str, scratch: &mut String) -> Option<usize> {
@@ -381,7 +432,10 @@ impl CategoryIndex {
             if let Some(k) = values.iter().position(|v| v.code == input) {
                 return Some(k);
             }
-            if let Some(k) = values.iter().position(|v| v.name_ru == input || v.name_en == input) {
+            if let Some(k) = values
+                .iter()
+                .position(|v| v.name_ru == input || v.name_en == input)
+            {
                 return Some(k);
             }
         }
@@ -424,17 +478,26 @@ fn check_attribute(c: &Category, a: &Attribute) -> Result<(), CatalogError> {
     let names = || (c.code.to_string(), a.code.to_string());
     if a.name_ru.trim().is_empty() || a.name_en.trim().is_empty() {
         let (category, attribute) = names();
-        return Err(CatalogError::MissingAttributeName { category, attribute });
+        return Err(CatalogError::MissingAttributeName {
+            category,
+            attribute,
+        });
     }
     if c.attributes.iter().filter(|b| b.code == a.code).count() > 1 {
         let (category, attribute) = names();
-        return Err(CatalogError::DuplicateAttribute { category, attribute });
+        return Err(CatalogError::DuplicateAttribute {
+            category,
+            attribute,
+        });
     }
     match &a.kind {
         AttributeKind::Enum { values } => {
             if values.is_empty() {
                 let (category, attribute) = names();
-                return Err(CatalogError::EmptyEnum { category, attribute });
+                return Err(CatalogError::EmptyEnum {
+                    category,
+                    attribute,
+                });
             }
             for (i, v) in values.iter().enumerate() {
                 if !super::category::is_enum_value_code(&v.code) {
@@ -456,11 +519,17 @@ fn check_attribute(c: &Category, a: &Attribute) -> Result<(), CatalogError> {
             ..
         } if min > max => {
             let (category, attribute) = names();
-            return Err(CatalogError::BadRange { category, attribute });
+            return Err(CatalogError::BadRange {
+                category,
+                attribute,
+            });
         }
         AttributeKind::Text { max_len: 0 } => {
             let (category, attribute) = names();
-            return Err(CatalogError::BadRange { category, attribute });
+            return Err(CatalogError::BadRange {
+                category,
+                attribute,
+            });
         }
         _ => {}
     }
@@ -476,7 +545,9 @@ pub struct CategoryRef<'a> {
 
 impl fmt::Debug for CategoryRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("CategoryRef").field(&self.code().as_str()).finish()
+        f.debug_tuple("CategoryRef")
+            .field(&self.code().as_str())
+            .finish()
     }
 }
 
@@ -512,7 +583,10 @@ impl<'a> CategoryRef<'a> {
     }
 
     pub fn parent(&self) -> Option<CategoryRef<'a>> {
-        self.index.parent[self.pos as usize].map(|pos| CategoryRef { index: self.index, pos })
+        self.index.parent[self.pos as usize].map(|pos| CategoryRef {
+            index: self.index,
+            pos,
+        })
     }
 
     pub fn children(&self) -> impl Iterator<Item = CategoryRef<'a>> + 'a {
@@ -572,7 +646,13 @@ mod tests {
     use super::*;
     use crate::catalog::category::{AttributeCode, AttributeKind};
 
-    fn cat(code: &str, parent: Option<&str>, ru: &str, en: &str, attrs: Vec<Attribute>) -> Category {
+    fn cat(
+        code: &str,
+        parent: Option<&str>,
+        ru: &str,
+        en: &str,
+        attrs: Vec<Attribute>,
+    ) -> Category {
         Category {
             code: CategoryCode::parse(code).unwrap(),
             parent: parent.map(|p| CategoryCode::parse(p).unwrap()),
@@ -629,9 +709,21 @@ mod tests {
                     },
                 )],
             ),
-            cat("accessories", Some("electronics"), "Аксессуары", "Accessories", vec![]),
+            cat(
+                "accessories",
+                Some("electronics"),
+                "Аксессуары",
+                "Accessories",
+                vec![],
+            ),
             cat("home", None, "Дом", "Home", vec![]),
-            cat("home_accessories", Some("home"), "Аксессуары", "Accessories", vec![]),
+            cat(
+                "home_accessories",
+                Some("home"),
+                "Аксессуары",
+                "Accessories",
+                vec![],
+            ),
         ])
         .unwrap()
     }
@@ -648,7 +740,11 @@ mod tests {
             "Смартфоны",
             "SMARTPHONES",
         ] {
-            assert_eq!(idx.resolve(input).map(|c| c.code().as_str()), Ok("smartphones"), "{input:?}");
+            assert_eq!(
+                idx.resolve(input).map(|c| c.code().as_str()),
+                Ok("smartphones"),
+                "{input:?}"
+            );
         }
         assert_eq!(idx.resolve("Телевизоры"), Err(ResolveError::Unknown));
     }
@@ -656,7 +752,9 @@ mod tests {
     #[test]
     fn ambiguous_leaf_names_need_a_full_path() {
         let idx = small_tree();
-        assert!(matches!(idx.resolve("Аксессуары"), Err(ResolveError::Ambiguous(p)) if p.len() == 2));
+        assert!(
+            matches!(idx.resolve("Аксессуары"), Err(ResolveError::Ambiguous(p)) if p.len() == 2)
+        );
         assert_eq!(
             idx.resolve("Дом/Аксессуары").map(|c| c.code().as_str()),
             Ok("home_accessories")
@@ -667,14 +765,27 @@ mod tests {
     fn children_inherit_ancestor_attributes_root_first() {
         let idx = small_tree();
         let phone = idx.get("smartphones").unwrap();
-        let codes: Vec<&str> = phone.effective_attributes().map(|a| a.code.as_str()).collect();
+        let codes: Vec<&str> = phone
+            .effective_attributes()
+            .map(|a| a.code.as_str())
+            .collect();
         assert_eq!(codes, ["warranty_months", "color"]);
         assert_eq!(phone.path(Locale::Ru), "Электроника/Смартфоны");
         assert_eq!(phone.path(Locale::En), "Electronics/Smartphones");
         assert!(phone.is_leaf());
         assert!(!idx.get("electronics").unwrap().is_leaf());
-        assert_eq!(phone.attribute_by_name("гарантия, мес.").map(|a| a.code.as_str()), Some("warranty_months"));
-        assert_eq!(phone.find_enum_value("color", "черный").map(|v| v.code.as_str()), Some("black"));
+        assert_eq!(
+            phone
+                .attribute_by_name("гарантия, мес.")
+                .map(|a| a.code.as_str()),
+            Some("warranty_months")
+        );
+        assert_eq!(
+            phone
+                .find_enum_value("color", "черный")
+                .map(|v| v.code.as_str()),
+            Some("black")
+        );
         assert_eq!(idx.attribute_codes_by_name("Colour").len(), 1);
     }
 
@@ -694,14 +805,26 @@ mod tests {
         assert!(matches!(cycle, Err(CatalogError::Cycle(_))));
         let text = AttributeKind::Text { max_len: 10 };
         let redefined = CategoryIndex::new(vec![
-            cat("a", None, "А", "A", vec![attr("x", "Икс", "X", text.clone())]),
+            cat(
+                "a",
+                None,
+                "А",
+                "A",
+                vec![attr("x", "Икс", "X", text.clone())],
+            ),
             cat("b", Some("a"), "Б", "B", vec![attr("x", "Икс", "X", text)]),
         ]);
-        assert!(matches!(redefined, Err(CatalogError::DuplicateAttribute { .. })));
+        assert!(matches!(
+            redefined,
+            Err(CatalogError::DuplicateAttribute { .. })
+        ));
         let twins = CategoryIndex::new(vec![
             cat("a", None, "Дом", "Home", vec![]),
             cat("b", None, "дом", "House", vec![]),
         ]);
-        assert!(matches!(twins, Err(CatalogError::DuplicateSiblingName { .. })));
+        assert!(matches!(
+            twins,
+            Err(CatalogError::DuplicateSiblingName { .. })
+        ));
     }
 }

@@ -137,20 +137,43 @@ impl ProblemField {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ProblemDetail {
     None,
-    MaxChars { max: u32 },
-    MaxCount { max: u32 },
-    Range { min: Option<i64>, max: Option<i64> },
-    MaxMoney { max: Money },
-    MaxDecimals { max: u32 },
+    MaxChars {
+        max: u32,
+    },
+    MaxCount {
+        max: u32,
+    },
+    Range {
+        min: Option<i64>,
+        max: Option<i64>,
+    },
+    MaxMoney {
+        max: Money,
+    },
+    MaxDecimals {
+        max: u32,
+    },
     /// Allowed values, already joined for each language (at most a dozen shown).
-    Allowed { ru: String, en: String },
-    FirstRow { row: u64 },
+    Allowed {
+        ru: String,
+        en: String,
+    },
+    FirstRow {
+        row: u64,
+    },
     /// The category paths that matched an ambiguous name.
-    Candidates { paths: Vec<String> },
+    Candidates {
+        paths: Vec<String>,
+    },
     /// The attribute a problem is about, when no column names it.
-    Attribute { name_ru: String, name_en: String },
+    Attribute {
+        name_ru: String,
+        name_en: String,
+    },
     /// The offending value, shortened.
-    Value { value: String },
+    Value {
+        value: String,
+    },
 }
 
 /// One problem with one field of a SKU.
@@ -179,7 +202,7 @@ fn group_thousands(n: i64) -> String {
         out.push('-');
     }
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('\u{a0}');
         }
         out.push(ch);
@@ -189,7 +212,11 @@ fn group_thousands(n: i64) -> String {
 
 impl SkuProblem {
     pub fn new(field: ProblemField, code: ProblemCode, detail: ProblemDetail) -> Self {
-        Self { field, code, detail }
+        Self {
+            field,
+            code,
+            detail,
+        }
     }
 
     pub fn field(field: SkuField, code: ProblemCode) -> Self {
@@ -441,10 +468,16 @@ mod tests {
     fn price_problems_read_naturally_in_both_languages() {
         let p = SkuProblem::field(SkuField::Price, ProblemCode::NotPositive);
         assert_eq!(p.message(Locale::Ru), "Цена должна быть больше 0");
-        assert_eq!(p.hint(Locale::Ru).as_deref(), Some("Укажите цену в рублях, например 1 299,90"));
+        assert_eq!(
+            p.hint(Locale::Ru).as_deref(),
+            Some("Укажите цену в рублях, например 1 299,90")
+        );
         assert_eq!(p.message(Locale::En), "The price must be greater than 0");
         let fe = p.to_field_error(Locale::En);
-        assert_eq!((fe.field.as_str(), fe.code.as_str()), ("price", "not_positive"));
+        assert_eq!(
+            (fe.field.as_str(), fe.code.as_str()),
+            ("price", "not_positive")
+        );
     }
 
     #[test]
@@ -468,12 +501,18 @@ mod tests {
                 max: Some(1_000_000_000),
             },
         );
-        assert_eq!(p.message(Locale::En), "Must be between 0 and 1\u{a0}000\u{a0}000\u{a0}000");
+        assert_eq!(
+            p.message(Locale::En),
+            "Must be between 0 and 1\u{a0}000\u{a0}000\u{a0}000"
+        );
         let t = SkuProblem::new(
             ProblemField::Field(SkuField::Title),
             ProblemCode::TooLong,
             ProblemDetail::MaxChars { max: 300 },
         );
-        assert_eq!(t.message(Locale::Ru), "Слишком длинное значение: не больше 300 символов");
+        assert_eq!(
+            t.message(Locale::Ru),
+            "Слишком длинное значение: не больше 300 символов"
+        );
     }
 }

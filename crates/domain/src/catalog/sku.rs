@@ -16,12 +16,14 @@
 //! - Titles and brands have whitespace runs (line breaks included) collapsed to one
 //!   space; descriptions keep line breaks (CRLF becomes LF).
 
+use super::AttributeCode;
 use super::category::{AttributeKind, AttributeValue, CategoryCode};
 use super::hash::{CommercialHash, ContentHash};
 use super::index::{AttrLoc, CategoryIndex, ResolveError};
 use super::problem::{ProblemCode, ProblemDetail, ProblemField, SkuProblem};
-use super::text::{fold_name_into, has_any_control_chars, has_control_chars, needs_whitespace_collapse};
-use super::AttributeCode;
+use super::text::{
+    fold_name_into, has_any_control_chars, has_control_chars, needs_whitespace_collapse,
+};
 use crate::money::MoneyError;
 use crate::{Currency, Locale, Money};
 use rust_decimal::Decimal;
@@ -136,7 +138,11 @@ impl SkuField {
     pub const fn is_required(self) -> bool {
         matches!(
             self,
-            SkuField::Sku | SkuField::Title | SkuField::Category | SkuField::Price | SkuField::Stock
+            SkuField::Sku
+                | SkuField::Title
+                | SkuField::Category
+                | SkuField::Price
+                | SkuField::Stock
         )
     }
 
@@ -144,7 +150,11 @@ impl SkuField {
     pub const fn is_commercial(self) -> bool {
         matches!(
             self,
-            SkuField::Price | SkuField::OldPrice | SkuField::Currency | SkuField::Vat | SkuField::Stock
+            SkuField::Price
+                | SkuField::OldPrice
+                | SkuField::Currency
+                | SkuField::Vat
+                | SkuField::Stock
         )
     }
 
@@ -414,7 +424,9 @@ impl VatRate {
     pub fn parse(input: &str) -> Option<Self> {
         // Spellings seen in most files, matched without allocating.
         match input.trim() {
-            "none" | "без НДС" | "Без НДС" | "без ндс" => return Some(VatRate::None),
+            "none" | "без НДС" | "Без НДС" | "без ндс" => {
+                return Some(VatRate::None);
+            }
             "0" | "0%" => return Some(VatRate::Zero),
             "5" | "5%" => return Some(VatRate::Five),
             "7" | "7%" => return Some(VatRate::Seven),
@@ -425,14 +437,19 @@ impl VatRate {
         }
         let mut folded = String::with_capacity(input.len());
         fold_name_into(input, &mut folded);
-        let compact: String = folded.chars().filter(|c| !c.is_whitespace() && *c != '%').collect();
+        let compact: String = folded
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '%')
+            .collect();
         let rest = compact
             .strip_prefix("ндс")
             .or_else(|| compact.strip_prefix("vat"))
             .unwrap_or(&compact);
         match rest {
             "" if compact.is_empty() => None,
-            "none" | "безндс" | "без" | "novat" | "нет" | "-" | "" => Some(VatRate::None),
+            "none" | "безндс" | "без" | "novat" | "нет" | "-" | "" => {
+                Some(VatRate::None)
+            }
             "0" => Some(VatRate::Zero),
             "5" => Some(VatRate::Five),
             "7" => Some(VatRate::Seven),
@@ -470,17 +487,24 @@ impl ImageUrl {
         let rest = strip_prefix_ignore_case(s, "https://")
             .or_else(|| strip_prefix_ignore_case(s, "http://"))
             .ok_or_else(bad)?;
-        let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let host_end = rest
+            .bytes()
+            .position(|c| matches!(c, b'/' | b'?' | b'#'))
+            .unwrap_or(rest.len());
         let host = &rest[..host_end];
         let ok = if s.is_ascii() {
             // The common case, checked on bytes.
             !host.is_empty()
-                && host.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b':' | b'[' | b']'))
+                && host.bytes().all(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b':' | b'[' | b']')
+                })
                 && host.bytes().any(|c| c.is_ascii_alphanumeric())
                 && s.bytes().all(|c| c > b' ' && c != 0x7f)
         } else {
             !host.is_empty()
-                && host.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | ':' | '[' | ']'))
+                && host
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | ':' | '[' | ']'))
                 && host.chars().any(char::is_alphanumeric)
                 && !s.chars().any(|c| c.is_control() || c.is_whitespace())
         };
@@ -497,7 +521,8 @@ impl ImageUrl {
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
 }
 
 impl TryFrom<String> for ImageUrl {
@@ -697,7 +722,11 @@ fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error>
 
 impl SkuInput {
     /// Runs every SKU rule. All problems are returned, not just the first.
-    pub fn validate(&self, index: &CategoryIndex, rules: &SkuRules) -> Result<ValidatedSku, Vec<SkuProblem>> {
+    pub fn validate(
+        &self,
+        index: &CategoryIndex,
+        rules: &SkuRules,
+    ) -> Result<ValidatedSku, Vec<SkuProblem>> {
         let mut problems = Vec::new();
         let mut scratch = String::new();
         let raw = RawSku {
@@ -760,7 +789,12 @@ impl SkuInput {
     }
 }
 
-pub(crate) fn missing_required(index: &CategoryIndex, pos: u32, present: &[bool], problems: &mut Vec<SkuProblem>) {
+pub(crate) fn missing_required(
+    index: &CategoryIndex,
+    pos: u32,
+    present: &[bool],
+    problems: &mut Vec<SkuProblem>,
+) {
     for (slot, loc) in index.effective_locs(pos).iter().enumerate() {
         let a = index.attribute_at(*loc);
         if a.required && !present.get(slot).copied().unwrap_or(false) {
@@ -829,7 +863,11 @@ impl Core {
     }
 
     /// Builds the validated SKU when no problem was recorded.
-    pub(crate) fn finish(mut self, index: &CategoryIndex, buf: &mut Vec<u8>) -> Option<ValidatedSku> {
+    pub(crate) fn finish(
+        mut self,
+        index: &CategoryIndex,
+        buf: &mut Vec<u8>,
+    ) -> Option<ValidatedSku> {
         if !self.ok {
             return None;
         }
@@ -867,7 +905,11 @@ impl Core {
 }
 
 /// Resolves a category cell to a leaf category position.
-pub(crate) fn resolve_leaf(index: &CategoryIndex, input: &str, scratch: &mut String) -> Result<u32, Issue> {
+pub(crate) fn resolve_leaf(
+    index: &CategoryIndex,
+    input: &str,
+    scratch: &mut String,
+) -> Result<u32, Issue> {
     if input.trim().is_empty() {
         return Err(Issue::code(ProblemCode::Required));
     }
@@ -892,13 +934,24 @@ pub(crate) fn check_core(
 ) -> Core {
     let before = problems.len();
     fn take<T>(problems: &mut Vec<SkuProblem>, field: SkuField, r: IssueResult<T>) -> Option<T> {
-        r.map_err(|i| problems.push(i.on(ProblemField::Field(field)))).ok()
+        r.map_err(|i| problems.push(i.on(ProblemField::Field(field))))
+            .ok()
     }
     let p = &mut *problems;
     let sku = take(p, SkuField::Sku, SellerSku::check(raw.sku));
-    let title = take(p, SkuField::Title, check_line_text(raw.title, TITLE_MAX_CHARS, true)).flatten();
+    let title = take(
+        p,
+        SkuField::Title,
+        check_line_text(raw.title, TITLE_MAX_CHARS, true),
+    )
+    .flatten();
     let description = take(p, SkuField::Description, check_description(raw.description)).flatten();
-    let brand = take(p, SkuField::Brand, check_line_text(raw.brand, BRAND_MAX_CHARS, false)).flatten();
+    let brand = take(
+        p,
+        SkuField::Brand,
+        check_line_text(raw.brand, BRAND_MAX_CHARS, false),
+    )
+    .flatten();
     let category_pos = take(p, SkuField::Category, category);
     let barcode = match raw.barcode.trim() {
         "" => None,
@@ -912,23 +965,57 @@ pub(crate) fn check_core(
             Currency::from_str(c).map_err(|_| Issue::code(ProblemCode::BadCurrency)),
         ),
     };
-    let price = currency.and_then(|cur| take(p, SkuField::Price, check_price(raw.price, cur, true)).flatten());
-    let old_price =
-        currency.and_then(|cur| take(p, SkuField::OldPrice, check_price(raw.old_price, cur, false)).flatten());
-    if let (Some(price), Some(old)) = (price, old_price) {
-        if old.amount_minor() <= price.amount_minor() {
-            p.push(Issue::code(ProblemCode::OldPriceNotGreater).on(ProblemField::Field(SkuField::OldPrice)));
-        }
+    let price = currency
+        .and_then(|cur| take(p, SkuField::Price, check_price(raw.price, cur, true)).flatten());
+    let old_price = currency.and_then(|cur| {
+        take(
+            p,
+            SkuField::OldPrice,
+            check_price(raw.old_price, cur, false),
+        )
+        .flatten()
+    });
+    if let (Some(price), Some(old)) = (price, old_price)
+        && old.amount_minor() <= price.amount_minor()
+    {
+        p.push(
+            Issue::code(ProblemCode::OldPriceNotGreater)
+                .on(ProblemField::Field(SkuField::OldPrice)),
+        );
     }
     let vat = match raw.vat.trim() {
         "" => Some(rules.default_vat),
-        v => take(p, SkuField::Vat, VatRate::parse(v).ok_or(Issue::code(ProblemCode::BadVat))),
+        v => take(
+            p,
+            SkuField::Vat,
+            VatRate::parse(v).ok_or(Issue::code(ProblemCode::BadVat)),
+        ),
     };
     let stock = take(p, SkuField::Stock, check_stock(raw.stock));
-    let weight_g = take(p, SkuField::WeightG, check_dimension(raw.weight_g, WEIGHT_MAX_G)).flatten();
-    let length_mm = take(p, SkuField::LengthMm, check_dimension(raw.length_mm, DIMENSION_MAX_MM)).flatten();
-    let width_mm = take(p, SkuField::WidthMm, check_dimension(raw.width_mm, DIMENSION_MAX_MM)).flatten();
-    let height_mm = take(p, SkuField::HeightMm, check_dimension(raw.height_mm, DIMENSION_MAX_MM)).flatten();
+    let weight_g = take(
+        p,
+        SkuField::WeightG,
+        check_dimension(raw.weight_g, WEIGHT_MAX_G),
+    )
+    .flatten();
+    let length_mm = take(
+        p,
+        SkuField::LengthMm,
+        check_dimension(raw.length_mm, DIMENSION_MAX_MM),
+    )
+    .flatten();
+    let width_mm = take(
+        p,
+        SkuField::WidthMm,
+        check_dimension(raw.width_mm, DIMENSION_MAX_MM),
+    )
+    .flatten();
+    let height_mm = take(
+        p,
+        SkuField::HeightMm,
+        check_dimension(raw.height_mm, DIMENSION_MAX_MM),
+    )
+    .flatten();
     let images = match check_images(&raw.images) {
         Ok(v) => v,
         Err(issues) => {
@@ -983,13 +1070,20 @@ fn char_len_over(s: &str, max: usize) -> bool {
 fn check_line_text(input: &str, max: usize, required: bool) -> IssueResult<Option<String>> {
     let s = collapse_whitespace(input);
     if s.is_empty() {
-        return if required { Err(Issue::code(ProblemCode::Required)) } else { Ok(None) };
+        return if required {
+            Err(Issue::code(ProblemCode::Required))
+        } else {
+            Ok(None)
+        };
     }
     if has_any_control_chars(&s) {
         return Err(Issue::code(ProblemCode::ControlChars));
     }
     if char_len_over(&s, max) {
-        return Err(Issue::with(ProblemCode::TooLong, ProblemDetail::MaxChars { max: max as u32 }));
+        return Err(Issue::with(
+            ProblemCode::TooLong,
+            ProblemDetail::MaxChars { max: max as u32 },
+        ));
     }
     Ok(Some(s.into_owned()))
 }
@@ -1023,14 +1117,19 @@ fn check_description(input: &str) -> IssueResult<Option<String>> {
 fn check_price(input: &str, currency: Currency, required: bool) -> IssueResult<Option<Money>> {
     let s = input.trim();
     if s.is_empty() {
-        return if required { Err(Issue::code(ProblemCode::Required)) } else { Ok(None) };
+        return if required {
+            Err(Issue::code(ProblemCode::Required))
+        } else {
+            Ok(None)
+        };
     }
     let money = match fast_minor(s, currency.minor_digits()) {
         Some(minor) => Money::from_minor(minor, currency),
         None => Money::parse(s, currency).map_err(|e| match e {
-            MoneyError::TooManyDecimals { max } => {
-                Issue::with(ProblemCode::TooManyDecimals, ProblemDetail::MaxDecimals { max })
-            }
+            MoneyError::TooManyDecimals { max } => Issue::with(
+                ProblemCode::TooManyDecimals,
+                ProblemDetail::MaxDecimals { max },
+            ),
             MoneyError::Overflow => Issue::with(
                 ProblemCode::OutOfRange,
                 ProblemDetail::MaxMoney {
@@ -1119,7 +1218,10 @@ fn fast_decimal(s: &str) -> Option<Decimal> {
     if scale == Some(0) {
         return None;
     }
-    let d = Decimal::new(if negative { -mantissa } else { mantissa }, scale.unwrap_or(0));
+    let d = Decimal::new(
+        if negative { -mantissa } else { mantissa },
+        scale.unwrap_or(0),
+    );
     Some(d)
 }
 
@@ -1133,7 +1235,9 @@ pub(crate) fn parse_integer(input: &str) -> IssueResult<i64> {
     }
     let bytes = s.as_bytes();
     if bytes.len() <= 18 && bytes.iter().all(u8::is_ascii_digit) {
-        return Ok(bytes.iter().fold(0_i64, |n, d| n * 10 + i64::from(d - b'0')));
+        return Ok(bytes
+            .iter()
+            .fold(0_i64, |n, d| n * 10 + i64::from(d - b'0')));
     }
     let (negative, body) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -1181,7 +1285,10 @@ fn check_stock(input: &str) -> IssueResult<u32> {
             },
         )
     };
-    u32::try_from(n).ok().filter(|&n| n <= STOCK_MAX).ok_or_else(range)
+    u32::try_from(n)
+        .ok()
+        .filter(|&n| n <= STOCK_MAX)
+        .ok_or_else(range)
 }
 
 fn check_dimension(input: &str, max: u32) -> IssueResult<Option<u32>> {
@@ -1234,20 +1341,30 @@ fn check_images(raw: &RawImages<'_>) -> Result<Vec<ImageUrl>, Vec<Issue>> {
     };
     match raw {
         RawImages::Cell(cell) => split_images(cell).for_each(&mut push),
-        RawImages::List(list) => list.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).for_each(&mut push),
+        RawImages::List(list) => list
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .for_each(&mut push),
     }
     if count > MAX_IMAGES {
         issues.push(Issue::with(
             ProblemCode::TooManyImages,
-            ProblemDetail::MaxCount { max: MAX_IMAGES as u32 },
+            ProblemDetail::MaxCount {
+                max: MAX_IMAGES as u32,
+            },
         ));
     }
-    if issues.is_empty() { Ok(urls) } else { Err(issues) }
+    if issues.is_empty() {
+        Ok(urls)
+    } else {
+        Err(issues)
+    }
 }
 
 /// Removes a unit written after a number (`5000 мАч`, `6,1"`) when it is one of the
 /// attribute's unit spellings.
-fn strip_unit<'a>(s: &'a str, unit: Option<super::Unit>) -> &'a str {
+fn strip_unit(s: &str, unit: Option<super::Unit>) -> &str {
     let Some(unit) = unit else { return s };
     let s = s.trim();
     if s.as_bytes().last().is_none_or(u8::is_ascii_digit) {
@@ -1290,10 +1407,17 @@ fn parse_decimal_value(s: &str, max_scale: u32) -> IssueResult<Decimal> {
 }
 
 fn parse_boolean(s: &str, scratch: &mut String) -> IssueResult<bool> {
+    match s {
+        "да" | "Да" | "yes" | "Yes" | "true" | "1" => return Ok(true),
+        "нет" | "Нет" | "no" | "No" | "false" | "0" => return Ok(false),
+        _ => {}
+    }
     fold_name_into(s, scratch);
     match scratch.as_str() {
         "да" | "yes" | "true" | "1" | "+" | "y" | "д" | "есть" | "истина" => Ok(true),
-        "нет" | "no" | "false" | "0" | "-" | "n" | "н" | "отсутствует" | "ложь" => Ok(false),
+        "нет" | "no" | "false" | "0" | "-" | "n" | "н" | "отсутствует" | "ложь" => {
+            Ok(false)
+        }
         _ => Err(Issue::code(ProblemCode::BadBoolean)),
     }
 }
@@ -1308,18 +1432,26 @@ pub(crate) fn parse_attribute_value(
     let attribute = index.attribute_at(loc);
     let s = raw.trim();
     match &attribute.kind {
-        AttributeKind::Text { max_len } => {
-            check_line_text(s, *max_len as usize, true).map(|t| AttributeValue::Text(t.unwrap_or_default()))
-        }
+        AttributeKind::Text { max_len } => check_line_text(s, *max_len as usize, true)
+            .map(|t| AttributeValue::Text(t.unwrap_or_default())),
         AttributeKind::Integer { min, max, unit } => {
             let n = parse_integer(strip_unit(s, *unit)).map_err(|i| match i.code {
-                ProblemCode::OutOfRange => Issue::with(ProblemCode::OutOfRange, ProblemDetail::Range { min: *min, max: *max }),
+                ProblemCode::OutOfRange => Issue::with(
+                    ProblemCode::OutOfRange,
+                    ProblemDetail::Range {
+                        min: *min,
+                        max: *max,
+                    },
+                ),
                 _ => i,
             })?;
             if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
                 return Err(Issue::with(
                     ProblemCode::OutOfRange,
-                    ProblemDetail::Range { min: *min, max: *max },
+                    ProblemDetail::Range {
+                        min: *min,
+                        max: *max,
+                    },
                 ));
             }
             Ok(AttributeValue::Integer(n))
@@ -1333,7 +1465,8 @@ pub(crate) fn parse_attribute_value(
             None => {
                 const SHOWN: usize = 12;
                 let list = |l: Locale| {
-                    let mut names: Vec<&str> = values.iter().take(SHOWN).map(|v| v.name(l)).collect();
+                    let mut names: Vec<&str> =
+                        values.iter().take(SHOWN).map(|v| v.name(l)).collect();
                     if values.len() > SHOWN {
                         names.push("…");
                     }
@@ -1396,18 +1529,36 @@ mod tests {
         let v = phone().validate(&index(), &SkuRules::default()).unwrap();
         assert_eq!(v.seller_sku.as_str(), "PH-001");
         assert_eq!(v.commercial.price().amount_minor(), 2_499_990);
-        assert_eq!(v.commercial.old_price().map(|m| m.amount_minor()), Some(2_999_900));
+        assert_eq!(
+            v.commercial.old_price().map(|m| m.amount_minor()),
+            Some(2_999_900)
+        );
         assert_eq!(v.commercial.vat(), VatRate::None);
         assert_eq!(v.content.category().as_str(), "smartphones");
-        assert_eq!(v.content.attribute("color"), Some(&AttributeValue::Enum("black".into())));
-        assert_eq!(v.content.attribute("storage_gb"), Some(&AttributeValue::Enum("256".into())));
-        assert_eq!(v.content.attribute("battery_mah"), Some(&AttributeValue::Integer(5000)));
+        assert_eq!(
+            v.content.attribute("color"),
+            Some(&AttributeValue::Enum("black".into()))
+        );
+        assert_eq!(
+            v.content.attribute("storage_gb"),
+            Some(&AttributeValue::Enum("256".into()))
+        );
+        assert_eq!(
+            v.content.attribute("battery_mah"),
+            Some(&AttributeValue::Integer(5000))
+        );
         assert_eq!(
             v.content.attribute("screen_size_in"),
             Some(&AttributeValue::Decimal(Decimal::new(667, 2)))
         );
-        assert_eq!(v.content.attribute("nfc"), Some(&AttributeValue::Boolean(true)));
-        assert_eq!(v.content.barcode().map(Barcode::kind), Some(BarcodeKind::Ean13));
+        assert_eq!(
+            v.content.attribute("nfc"),
+            Some(&AttributeValue::Boolean(true))
+        );
+        assert_eq!(
+            v.content.barcode().map(Barcode::kind),
+            Some(BarcodeKind::Ean13)
+        );
     }
 
     #[test]
@@ -1426,7 +1577,10 @@ mod tests {
             ("barcode", ProblemCode::BadChecksum),
             ("vat", ProblemCode::BadVat),
         ] {
-            assert!(found.contains(&(want.0.to_string(), want.1)), "{want:?} not in {found:?}");
+            assert!(
+                found.contains(&(want.0.to_string(), want.1)),
+                "{want:?} not in {found:?}"
+            );
         }
     }
 
@@ -1434,9 +1588,15 @@ mod tests {
     fn category_must_exist_and_be_a_leaf() {
         let mut s = phone();
         s.category = "Электроника".into();
-        assert!(codes(s.validate(&index(), &SkuRules::default())).contains(&("category".into(), ProblemCode::NotLeafCategory)));
+        assert!(
+            codes(s.validate(&index(), &SkuRules::default()))
+                .contains(&("category".into(), ProblemCode::NotLeafCategory))
+        );
         s.category = "Гаджеты".into();
-        assert!(codes(s.validate(&index(), &SkuRules::default())).contains(&("category".into(), ProblemCode::UnknownCategory)));
+        assert!(
+            codes(s.validate(&index(), &SkuRules::default()))
+                .contains(&("category".into(), ProblemCode::UnknownCategory))
+        );
     }
 
     #[test]
@@ -1465,7 +1625,8 @@ mod tests {
 
     #[test]
     fn prices_accept_spreadsheet_formats_and_refuse_fractions_of_kopecks() {
-        let rub = |s: &str| check_price(s, Currency::Rub, true).map(|m| m.map(|m| m.amount_minor()));
+        let rub =
+            |s: &str| check_price(s, Currency::Rub, true).map(|m| m.map(|m| m.amount_minor()));
         assert_eq!(rub("1 299,90"), Ok(Some(129_990)));
         assert_eq!(rub("1\u{a0}299,9"), Ok(Some(129_990)));
         assert_eq!(rub("1299.9"), Ok(Some(129_990)));
@@ -1476,11 +1637,17 @@ mod tests {
         assert_eq!(rub("1.299,90"), Ok(Some(129_990)));
         assert_eq!(rub("12 499"), Ok(Some(1_249_900)));
         assert_eq!(rub("1 299,"), Ok(Some(129_900)));
-        assert_eq!(rub("12,999").map_err(|i| i.code), Err(ProblemCode::TooManyDecimals));
+        assert_eq!(
+            rub("12,999").map_err(|i| i.code),
+            Err(ProblemCode::TooManyDecimals)
+        );
         assert_eq!(rub("abc").map_err(|i| i.code), Err(ProblemCode::BadNumber));
         assert_eq!(rub("-5").map_err(|i| i.code), Err(ProblemCode::NotPositive));
         assert_eq!(rub("100 000 000,00"), Ok(Some(PRICE_MAX_MINOR)));
-        assert_eq!(rub("100 000 000,01").map_err(|i| i.code), Err(ProblemCode::OutOfRange));
+        assert_eq!(
+            rub("100 000 000,01").map_err(|i| i.code),
+            Err(ProblemCode::OutOfRange)
+        );
         assert_eq!(rub("").map_err(|i| i.code), Err(ProblemCode::Required));
     }
 
@@ -1490,20 +1657,50 @@ mod tests {
         assert_eq!(parse_integer("1\u{a0}000"), Ok(1000));
         assert_eq!(parse_integer("25,00"), Ok(25));
         assert_eq!(parse_integer("-3"), Ok(-3));
-        assert_eq!(parse_integer("25,5").map_err(|i| i.code), Err(ProblemCode::NotInteger));
-        assert_eq!(parse_integer("2 5x").map_err(|i| i.code), Err(ProblemCode::BadNumber));
-        assert_eq!(parse_integer("99999999999999999999").map_err(|i| i.code), Err(ProblemCode::OutOfRange));
+        assert_eq!(
+            parse_integer("25,5").map_err(|i| i.code),
+            Err(ProblemCode::NotInteger)
+        );
+        assert_eq!(
+            parse_integer("2 5x").map_err(|i| i.code),
+            Err(ProblemCode::BadNumber)
+        );
+        assert_eq!(
+            parse_integer("99999999999999999999").map_err(|i| i.code),
+            Err(ProblemCode::OutOfRange)
+        );
     }
 
     #[test]
     fn barcodes_check_their_digits() {
-        assert_eq!(Barcode::parse("4006381333931").map(|b| b.kind()), Ok(BarcodeKind::Ean13));
-        assert_eq!(Barcode::parse("96385074").map(|b| b.kind()), Ok(BarcodeKind::Ean8));
-        assert_eq!(Barcode::parse("036000291452").map(|b| b.kind()), Ok(BarcodeKind::UpcA));
-        assert_eq!(Barcode::parse("4 006381 333931").map(|b| b.as_str().to_string()), Ok("4006381333931".into()));
-        assert_eq!(Barcode::parse("4006381333932").map_err(|p| p.code), Err(ProblemCode::BadChecksum));
-        assert_eq!(Barcode::parse("4,00638E+12").map_err(|p| p.code), Err(ProblemCode::BadBarcode));
-        assert_eq!(Barcode::parse("12345").map_err(|p| p.code), Err(ProblemCode::BadBarcode));
+        assert_eq!(
+            Barcode::parse("4006381333931").map(|b| b.kind()),
+            Ok(BarcodeKind::Ean13)
+        );
+        assert_eq!(
+            Barcode::parse("96385074").map(|b| b.kind()),
+            Ok(BarcodeKind::Ean8)
+        );
+        assert_eq!(
+            Barcode::parse("036000291452").map(|b| b.kind()),
+            Ok(BarcodeKind::UpcA)
+        );
+        assert_eq!(
+            Barcode::parse("4 006381 333931").map(|b| b.as_str().to_string()),
+            Ok("4006381333931".into())
+        );
+        assert_eq!(
+            Barcode::parse("4006381333932").map_err(|p| p.code),
+            Err(ProblemCode::BadChecksum)
+        );
+        assert_eq!(
+            Barcode::parse("4,00638E+12").map_err(|p| p.code),
+            Err(ProblemCode::BadBarcode)
+        );
+        assert_eq!(
+            Barcode::parse("12345").map_err(|p| p.code),
+            Err(ProblemCode::BadBarcode)
+        );
         assert_eq!(gtin_check_digit(b"400638133393"), b'1');
     }
 
@@ -1529,23 +1726,44 @@ mod tests {
     fn image_links_must_be_http() {
         assert!(ImageUrl::parse("https://cdn.example.com/x.jpg").is_ok());
         assert!(ImageUrl::parse("HTTP://пример.рф/фото.jpg").is_ok());
-        for bad in ["ftp://x.com/a.jpg", "cdn.example.com/a.jpg", "https:///a.jpg", "javascript:alert(1)"] {
-            assert_eq!(ImageUrl::parse(bad).map_err(|p| p.code), Err(ProblemCode::BadUrl), "{bad}");
+        for bad in [
+            "ftp://x.com/a.jpg",
+            "cdn.example.com/a.jpg",
+            "https:///a.jpg",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(
+                ImageUrl::parse(bad).map_err(|p| p.code),
+                Err(ProblemCode::BadUrl),
+                "{bad}"
+            );
         }
         let cell = "https://a.ru/1.jpg,https://a.ru/2.jpg;\nhttps://a.ru/3.jpg  https://a.ru/4.jpg";
         assert_eq!(check_images(&RawImages::Cell(cell)).map(|v| v.len()), Ok(4));
-        let many = (0..16).map(|i| format!("https://a.ru/{i}.jpg")).collect::<Vec<_>>().join(" ");
+        let many = (0..16)
+            .map(|i| format!("https://a.ru/{i}.jpg"))
+            .collect::<Vec<_>>()
+            .join(" ");
         let issues = check_images(&RawImages::Cell(&many)).unwrap_err();
         assert_eq!(issues[0].code, ProblemCode::TooManyImages);
     }
 
     #[test]
     fn seller_sku_is_trimmed_limited_and_case_sensitive() {
-        assert_eq!(SellerSku::parse("  AB-1 ").map(|s| s.as_str().to_string()), Ok("AB-1".into()));
+        assert_eq!(
+            SellerSku::parse("  AB-1 ").map(|s| s.as_str().to_string()),
+            Ok("AB-1".into())
+        );
         assert_ne!(SellerSku::parse("ab-1"), SellerSku::parse("AB-1"));
-        assert_eq!(SellerSku::parse(&"x".repeat(65)).map_err(|p| p.code), Err(ProblemCode::TooLong));
+        assert_eq!(
+            SellerSku::parse(&"x".repeat(65)).map_err(|p| p.code),
+            Err(ProblemCode::TooLong)
+        );
         assert!(SellerSku::parse(&"я".repeat(64)).is_ok());
-        assert_eq!(SellerSku::parse("a\u{7}b").map_err(|p| p.code), Err(ProblemCode::ControlChars));
+        assert_eq!(
+            SellerSku::parse("a\u{7}b").map_err(|p| p.code),
+            Err(ProblemCode::ControlChars)
+        );
     }
 
     #[test]
@@ -1560,10 +1778,19 @@ mod tests {
 
     #[test]
     fn units_after_numbers_are_understood() {
-        assert_eq!(strip_unit("5000 мАч", Some(super::super::Unit::MilliampHour)), "5000");
+        assert_eq!(
+            strip_unit("5000 мАч", Some(super::super::Unit::MilliampHour)),
+            "5000"
+        );
         assert_eq!(strip_unit("6,1\"", Some(super::super::Unit::Inch)), "6,1");
-        assert_eq!(strip_unit("256ГБ", Some(super::super::Unit::Gigabyte)), "256");
+        assert_eq!(
+            strip_unit("256ГБ", Some(super::super::Unit::Gigabyte)),
+            "256"
+        );
         assert_eq!(strip_unit("12 шт.", Some(super::super::Unit::Piece)), "12");
-        assert_eq!(strip_unit("12 кг", Some(super::super::Unit::Piece)), "12 кг");
+        assert_eq!(
+            strip_unit("12 кг", Some(super::super::Unit::Piece)),
+            "12 кг"
+        );
     }
 }

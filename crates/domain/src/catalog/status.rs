@@ -112,13 +112,18 @@ impl SkuStatus {
         use ModerationAction as A;
         use SkuStatus as S;
         let next = match (self, action) {
-            (S::Draft | S::PendingModeration | S::Rejected | S::Archived, A::Submit) => S::PendingModeration,
+            (S::Draft | S::PendingModeration | S::Rejected | S::Archived, A::Submit) => {
+                S::PendingModeration
+            }
             (S::Active, A::Submit) => S::Active,
             (S::PendingModeration | S::Active | S::Blocked, A::Approve) => S::Active,
             (S::PendingModeration, A::Reject) => S::Rejected,
             (S::Active, A::Reject) => S::Active,
             (S::Draft | S::PendingModeration | S::Active | S::Rejected, A::Block) => S::Blocked,
-            (S::Draft | S::PendingModeration | S::Active | S::Rejected | S::Blocked, A::Archive) => S::Archived,
+            (
+                S::Draft | S::PendingModeration | S::Active | S::Rejected | S::Blocked,
+                A::Archive,
+            ) => S::Archived,
             (from, action) => return Err(TransitionError { from, action }),
         };
         Ok(next)
@@ -177,7 +182,9 @@ impl ModerationAction {
 
     pub const fn label(self, locale: Locale) -> &'static str {
         match self {
-            ModerationAction::Submit => locale.pick("Отправить на модерацию", "Submit for moderation"),
+            ModerationAction::Submit => {
+                locale.pick("Отправить на модерацию", "Submit for moderation")
+            }
             ModerationAction::Approve => locale.pick("Одобрить", "Approve"),
             ModerationAction::Reject => locale.pick("Отклонить", "Reject"),
             ModerationAction::Block => locale.pick("Заблокировать", "Block"),
@@ -187,7 +194,10 @@ impl ModerationAction {
 
     /// Moderators approve, reject and block; sellers submit and archive.
     pub const fn is_moderator_action(self) -> bool {
-        matches!(self, ModerationAction::Approve | ModerationAction::Reject | ModerationAction::Block)
+        matches!(
+            self,
+            ModerationAction::Approve | ModerationAction::Reject | ModerationAction::Block
+        )
     }
 }
 
@@ -231,15 +241,54 @@ mod tests {
     fn transition_table() {
         // (from, action, expected) for every pair; None = refused.
         let table: [(S, [Option<S>; 5]); 6] = [
-            (S::Draft, [Some(S::PendingModeration), None, None, Some(S::Blocked), Some(S::Archived)]),
+            (
+                S::Draft,
+                [
+                    Some(S::PendingModeration),
+                    None,
+                    None,
+                    Some(S::Blocked),
+                    Some(S::Archived),
+                ],
+            ),
             (
                 S::PendingModeration,
-                [Some(S::PendingModeration), Some(S::Active), Some(S::Rejected), Some(S::Blocked), Some(S::Archived)],
+                [
+                    Some(S::PendingModeration),
+                    Some(S::Active),
+                    Some(S::Rejected),
+                    Some(S::Blocked),
+                    Some(S::Archived),
+                ],
             ),
-            (S::Active, [Some(S::Active), Some(S::Active), Some(S::Active), Some(S::Blocked), Some(S::Archived)]),
-            (S::Rejected, [Some(S::PendingModeration), None, None, Some(S::Blocked), Some(S::Archived)]),
-            (S::Blocked, [None, Some(S::Active), None, None, Some(S::Archived)]),
-            (S::Archived, [Some(S::PendingModeration), None, None, None, None]),
+            (
+                S::Active,
+                [
+                    Some(S::Active),
+                    Some(S::Active),
+                    Some(S::Active),
+                    Some(S::Blocked),
+                    Some(S::Archived),
+                ],
+            ),
+            (
+                S::Rejected,
+                [
+                    Some(S::PendingModeration),
+                    None,
+                    None,
+                    Some(S::Blocked),
+                    Some(S::Archived),
+                ],
+            ),
+            (
+                S::Blocked,
+                [None, Some(S::Active), None, None, Some(S::Archived)],
+            ),
+            (
+                S::Archived,
+                [Some(S::PendingModeration), None, None, None, None],
+            ),
         ];
         for (from, row) in table {
             for (action, want) in A::ALL.into_iter().zip(row) {
@@ -268,7 +317,10 @@ mod tests {
         for s in S::ALL {
             assert_eq!(s.as_str().parse::<S>(), Ok(s));
             assert_ne!(s.label(Locale::Ru), s.label(Locale::En));
-            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.as_str()));
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.as_str())
+            );
         }
     }
 }

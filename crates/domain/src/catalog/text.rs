@@ -108,6 +108,10 @@ pub fn header_key(input: &str) -> String {
 /// Works on bytes: C0 controls and DEL are single bytes, C1 controls are `C2 80..9F`.
 pub fn has_control_chars(input: &str) -> bool {
     let b = input.as_bytes();
+    // A cheap pre-scan: most text has none of the bytes a control character needs.
+    if !b.iter().any(|&c| c < 0x20 || c == 0x7f || c == 0xC2) {
+        return false;
+    }
     b.iter().enumerate().any(|(i, &c)| {
         (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r'))
             || c == 0x7f
@@ -118,9 +122,12 @@ pub fn has_control_chars(input: &str) -> bool {
 /// True when the text holds any control character, tab and line breaks included.
 pub fn has_any_control_chars(input: &str) -> bool {
     let b = input.as_bytes();
-    b.iter()
-        .enumerate()
-        .any(|(i, &c)| c < 0x20 || c == 0x7f || (c == 0xC2 && b.get(i + 1).is_some_and(|&n| n <= 0x9F)))
+    if !b.iter().any(|&c| c < 0x20 || c == 0x7f || c == 0xC2) {
+        return false;
+    }
+    b.iter().enumerate().any(|(i, &c)| {
+        c < 0x20 || c == 0x7f || (c == 0xC2 && b.get(i + 1).is_some_and(|&n| n <= 0x9F))
+    })
 }
 
 /// `str::trim`, with a byte-level shortcut for the usual case of a cell that starts
@@ -132,7 +139,8 @@ pub(crate) fn trim(s: &str) -> &str {
     let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
         return s;
     };
-    let visible_lead = |c: u8| (c > b' ' && c < 0x80) || (c >= 0xC3 && c != 0xE1 && c != 0xE2 && c != 0xE3);
+    let visible_lead =
+        |c: u8| (c > b' ' && c < 0x80) || (c >= 0xC3 && c != 0xE1 && c != 0xE2 && c != 0xE3);
     let last_lead = if last < 0x80 {
         last
     } else {
@@ -166,7 +174,10 @@ pub(crate) fn needs_whitespace_collapse(s: &str) -> bool {
             }
             b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => return true,
             0xC2 | 0xE1 | 0xE2 | 0xE3 => {
-                if s.get(i..).and_then(|t| t.chars().next()).is_some_and(char::is_whitespace) {
+                if s.get(i..)
+                    .and_then(|t| t.chars().next())
+                    .is_some_and(char::is_whitespace)
+                {
                     return true;
                 }
                 false
@@ -206,10 +217,23 @@ mod tests {
 
     #[test]
     fn control_and_whitespace_checks_agree_with_char_classes() {
-        for s in ["abc", "a\tb", "a\u{85}b", "a\u{9f}", "«Ёж» — №1", "a\u{a0}b", "a  b", "a b", "x\u{2003}y", "x\u{3000}"] {
+        for s in [
+            "abc",
+            "a\tb",
+            "a\u{85}b",
+            "a\u{9f}",
+            "«Ёж» — №1",
+            "a\u{a0}b",
+            "a  b",
+            "a b",
+            "x\u{2003}y",
+            "x\u{3000}",
+        ] {
             let any = s.chars().any(char::is_control);
             assert_eq!(has_any_control_chars(s), any, "{s:?}");
-            let some = s.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+            let some = s
+                .chars()
+                .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
             assert_eq!(has_control_chars(s), some, "{s:?}");
             let collapsed = s.split_whitespace().collect::<Vec<_>>().join(" ");
             assert_eq!(needs_whitespace_collapse(s), collapsed != s, "{s:?}");
@@ -218,7 +242,20 @@ mod tests {
 
     #[test]
     fn fast_trim_matches_std_trim() {
-        for s in ["", " ", "a", " a ", "\u{a0}a\u{a0}", "Ёж", "ёж\u{3000}", "\u{2003}x", "«a»", "a\t", "\u{85}x", "ж "] {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\u{a0}a\u{a0}",
+            "Ёж",
+            "ёж\u{3000}",
+            "\u{2003}x",
+            "«a»",
+            "a\t",
+            "\u{85}x",
+            "ж ",
+        ] {
             assert_eq!(trim(s), s.trim(), "{s:?}");
         }
     }

@@ -24,8 +24,8 @@
 //!   Names must not contain `=` or `|`.
 
 use super::category::{
-    Attribute, AttributeCode, AttributeKind, CatalogError, Category, CategoryCode, DEFAULT_RETURN_WINDOW_DAYS,
-    DEFAULT_TEXT_MAX_LEN, EnumValue, MAX_RETURN_WINDOW_DAYS, Unit,
+    Attribute, AttributeCode, AttributeKind, CatalogError, Category, CategoryCode,
+    DEFAULT_RETURN_WINDOW_DAYS, DEFAULT_TEXT_MAX_LEN, EnumValue, MAX_RETURN_WINDOW_DAYS, Unit,
 };
 use super::index::CategoryIndex;
 use crate::Locale;
@@ -69,7 +69,9 @@ pub enum TreeCsvProblemKind {
     /// Allowed values on an attribute that is not an enum.
     ValuesNotAllowed,
     /// This row repeats the category with a different value than an earlier row.
-    Inconsistent { first_row: u64 },
+    Inconsistent {
+        first_row: u64,
+    },
     /// The tree as a whole is wrong (duplicate attribute along a path, cycle...).
     Tree(CatalogError),
     /// The file is not readable CSV.
@@ -144,12 +146,18 @@ impl TreeCsvProblem {
 }
 
 /// The starter tree's categories.
-#[expect(clippy::expect_used, reason = "the embedded file is checked by `starter_tree_is_valid_and_rich`")]
+#[expect(
+    clippy::expect_used,
+    reason = "the embedded file is checked by `starter_tree_is_valid_and_rich`"
+)]
 pub fn starter_categories() -> Vec<Category> {
     parse_category_csv(STARTER_CSV.as_bytes()).expect("the embedded starter tree parses")
 }
 
-#[expect(clippy::expect_used, reason = "the embedded file is checked by `starter_tree_is_valid_and_rich`")]
+#[expect(
+    clippy::expect_used,
+    reason = "the embedded file is checked by `starter_tree_is_valid_and_rich`"
+)]
 pub(super) fn starter_index() -> CategoryIndex {
     CategoryIndex::new(starter_categories()).expect("the embedded starter tree is consistent")
 }
@@ -171,7 +179,10 @@ fn decode(bytes: &[u8]) -> String {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1251.decode_without_bom_handling(bytes).0.into_owned(),
+        Err(_) => encoding_rs::WINDOWS_1251
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned(),
     }
 }
 
@@ -214,7 +225,10 @@ pub fn parse_category_csv(bytes: &[u8]) -> Result<Vec<Category>, Vec<TreeCsvProb
     };
     let mut cols = Cols { idx: [0; 12] };
     for (k, name) in CATEGORY_CSV_COLUMNS.iter().enumerate() {
-        match header.iter().position(|h| h.trim().eq_ignore_ascii_case(name)) {
+        match header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+        {
             Some(i) => cols.idx[k] = i,
             None => problems.push(TreeCsvProblem {
                 row: 1,
@@ -255,7 +269,14 @@ pub fn parse_category_csv(bytes: &[u8]) -> Result<Vec<Category>, Vec<TreeCsvProb
         };
 
         let Ok(code) = CategoryCode::parse(cell(0)) else {
-            bad(0, if cell(0).is_empty() { TreeCsvProblemKind::Required } else { TreeCsvProblemKind::BadCategoryCode });
+            bad(
+                0,
+                if cell(0).is_empty() {
+                    TreeCsvProblemKind::Required
+                } else {
+                    TreeCsvProblemKind::BadCategoryCode
+                },
+            );
             continue;
         };
         let parent = match cell(1) {
@@ -325,7 +346,11 @@ pub fn parse_category_csv(bytes: &[u8]) -> Result<Vec<Category>, Vec<TreeCsvProb
             None => continue,
         }
     }
-    if problems.is_empty() { Ok(categories) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(categories)
+    } else {
+        Err(problems)
+    }
 }
 
 fn parse_attribute_row<'r>(
@@ -335,7 +360,14 @@ fn parse_attribute_row<'r>(
     let code = match AttributeCode::parse(cell(5)) {
         Ok(c) => Some(c),
         Err(_) => {
-            bad(5, if cell(5).is_empty() { TreeCsvProblemKind::Required } else { TreeCsvProblemKind::BadAttributeCode });
+            bad(
+                5,
+                if cell(5).is_empty() {
+                    TreeCsvProblemKind::Required
+                } else {
+                    TreeCsvProblemKind::BadAttributeCode
+                },
+            );
             None
         }
     };
@@ -368,7 +400,14 @@ fn parse_attribute_row<'r>(
     let kind = match kind {
         Some(k) => k,
         None => {
-            bad(8, if cell(8).is_empty() { TreeCsvProblemKind::Required } else { TreeCsvProblemKind::BadType });
+            bad(
+                8,
+                if cell(8).is_empty() {
+                    TreeCsvProblemKind::Required
+                } else {
+                    TreeCsvProblemKind::BadType
+                },
+            );
             return None;
         }
     };
@@ -393,7 +432,9 @@ fn parse_attribute_row<'r>(
             if !cell(11).is_empty() {
                 bad(11, TreeCsvProblemKind::ValuesNotAllowed);
             }
-            if unit.is_some() && matches!(other, AttributeKind::Text { .. } | AttributeKind::Boolean) {
+            if unit.is_some()
+                && matches!(other, AttributeKind::Text { .. } | AttributeKind::Boolean)
+            {
                 bad(9, TreeCsvProblemKind::UnitNotAllowed);
             }
             other
@@ -434,13 +475,17 @@ fn parse_type(input: &str, unit: Option<Unit>) -> Option<AttributeKind> {
             let (lo, hi) = a.split_once("..")?;
             let bound = |s: &str| -> Option<Option<i64>> {
                 let s = s.trim();
-                if s.is_empty() { Some(None) } else { s.parse::<i64>().ok().map(Some) }
+                if s.is_empty() {
+                    Some(None)
+                } else {
+                    s.parse::<i64>().ok().map(Some)
+                }
             };
             let (min, max) = (bound(lo)?, bound(hi)?);
-            if let (Some(a), Some(b)) = (min, max) {
-                if a > b {
-                    return None;
-                }
+            if let (Some(a), Some(b)) = (min, max)
+                && a > b
+            {
+                return None;
             }
             Some(AttributeKind::Integer { min, max, unit })
         }
@@ -490,7 +535,11 @@ fn type_string(kind: &AttributeKind) -> String {
     match kind {
         AttributeKind::Text { max_len } if *max_len == DEFAULT_TEXT_MAX_LEN => "text".into(),
         AttributeKind::Text { max_len } => format!("text:{max_len}"),
-        AttributeKind::Integer { min: None, max: None, .. } => "integer".into(),
+        AttributeKind::Integer {
+            min: None,
+            max: None,
+            ..
+        } => "integer".into(),
         AttributeKind::Integer { min, max, .. } => format!(
             "integer:{}..{}",
             min.map(|m| m.to_string()).unwrap_or_default(),
@@ -529,7 +578,13 @@ pub fn write_category_csv<W: Write>(categories: &[Category], out: W) -> io::Resu
     for c in categories {
         let parent = c.parent.as_ref().map(CategoryCode::as_str).unwrap_or("");
         let window = c.return_window_days.to_string();
-        let head = [c.code.as_str(), parent, c.name_ru.as_str(), c.name_en.as_str(), window.as_str()];
+        let head = [
+            c.code.as_str(),
+            parent,
+            c.name_ru.as_str(),
+            c.name_en.as_str(),
+            window.as_str(),
+        ];
         if c.attributes.is_empty() {
             w.write_record(head.iter().copied().chain(["", "", "", "", "", "", ""]))?;
         }
@@ -563,16 +618,34 @@ mod tests {
         let cats = parse_category_csv(STARTER_CSV.as_bytes()).unwrap();
         let idx = CategoryIndex::new(cats).unwrap();
         assert!(idx.len() >= 36, "only {} categories", idx.len());
-        let rich = idx.leaves().filter(|c| c.effective_attributes().count() >= 8).count();
+        let rich = idx
+            .leaves()
+            .filter(|c| c.effective_attributes().count() >= 8)
+            .count();
         assert!(rich >= 15, "only {rich} leaves with 8+ attributes");
-        for root in ["electronics", "clothing", "shoes", "kids", "home_kitchen", "beauty", "sports", "books", "pet_goods", "auto"] {
+        for root in [
+            "electronics",
+            "clothing",
+            "shoes",
+            "kids",
+            "home_kitchen",
+            "beauty",
+            "sports",
+            "books",
+            "pet_goods",
+            "auto",
+        ] {
             assert!(idx.get(root).is_some(), "missing {root}");
         }
         let phone = idx.resolve("Электроника/Смартфоны").unwrap();
         assert!(phone.attribute("battery_mah").is_some());
         // Every leaf has at least one attribute, so SKUs there carry structured data.
         for leaf in idx.leaves() {
-            assert!(leaf.effective_attributes().count() > 0, "{} has no attributes", leaf.code());
+            assert!(
+                leaf.effective_attributes().count() > 0,
+                "{} has no attributes",
+                leaf.code()
+            );
         }
     }
 
@@ -624,12 +697,19 @@ mod tests {
     fn tree_level_mistakes_are_reported() {
         let text = HEADER.to_string() + "phones;electronics;Телефоны;Phones;;;;;;;;\n";
         let problems = parse_category_index(text.as_bytes()).unwrap_err();
-        assert!(matches!(problems[0].kind, TreeCsvProblemKind::Tree(CatalogError::UnknownParent { .. })));
+        assert!(matches!(
+            problems[0].kind,
+            TreeCsvProblemKind::Tree(CatalogError::UnknownParent { .. })
+        ));
     }
 
     #[test]
     fn missing_header_columns_are_named() {
         let problems = parse_category_csv("category_code;name_ru\nx;y\n".as_bytes()).unwrap_err();
-        assert!(problems.iter().any(|p| p.kind == TreeCsvProblemKind::MissingColumn("name_en")));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.kind == TreeCsvProblemKind::MissingColumn("name_en"))
+        );
     }
 }

@@ -100,7 +100,9 @@ impl<R: Read> DecodingReader<R> {
             have += n;
         }
         self.raw_bytes += have as u64;
-        let body = self.raw[..have].strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.raw[..have]);
+        let body = self.raw[..have]
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(&self.raw[..have]);
         self.staged.clear();
         self.staged.extend_from_slice(body);
         self.staged_start = 0;
@@ -232,8 +234,11 @@ impl<W: Write> EncodingWriter<W> {
                 self.out.clear();
                 let le = self.target == SourceEncoding::Utf16Le;
                 for unit in s.encode_utf16() {
-                    self.out
-                        .extend_from_slice(&if le { unit.to_le_bytes() } else { unit.to_be_bytes() });
+                    self.out.extend_from_slice(&if le {
+                        unit.to_le_bytes()
+                    } else {
+                        unit.to_be_bytes()
+                    });
                 }
                 self.inner.write_all(&self.out)
             }
@@ -316,7 +321,9 @@ mod tests {
             }
         }
         let mut s = String::new();
-        DecodingReader::new(Chunky(bytes, chunk), enc).read_to_string(&mut s).unwrap();
+        DecodingReader::new(Chunky(bytes, chunk), enc)
+            .read_to_string(&mut s)
+            .unwrap();
         s
     }
 
@@ -325,7 +332,11 @@ mod tests {
         let text = "Артикул;Цена\n";
         let bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
         for chunk in [1, 2, 3, 4, 100] {
-            assert_eq!(decode_all(&bom, SourceEncoding::Utf8, chunk), text, "chunk {chunk}");
+            assert_eq!(
+                decode_all(&bom, SourceEncoding::Utf8, chunk),
+                text,
+                "chunk {chunk}"
+            );
         }
         assert_eq!(decode_all(b"ab", SourceEncoding::Utf8, 1), "ab");
         assert_eq!(decode_all(b"", SourceEncoding::Utf8, 1), "");
@@ -337,8 +348,14 @@ mod tests {
         assert_eq!(decode_all(text.as_bytes(), SourceEncoding::Utf8, 1), text);
         let bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
         assert_eq!(decode_all(&bom, SourceEncoding::Utf8, 3), text);
-        let cp = encoding_rs::WINDOWS_1251.encode("Артикул;Ёж").0.into_owned();
-        assert_eq!(decode_all(&cp, SourceEncoding::Windows1251, 2), "Артикул;Ёж");
+        let cp = encoding_rs::WINDOWS_1251
+            .encode("Артикул;Ёж")
+            .0
+            .into_owned();
+        assert_eq!(
+            decode_all(&cp, SourceEncoding::Windows1251, 2),
+            "Артикул;Ёж"
+        );
         let mut le = vec![0xFF, 0xFE];
         for u in "Ёж\t1".encode_utf16() {
             le.extend_from_slice(&u.to_le_bytes());
@@ -355,7 +372,9 @@ mod tests {
             w.write_all(chunk).unwrap();
         }
         let bytes = w.into_inner().unwrap();
-        let back = encoding_rs::WINDOWS_1251.decode_without_bom_handling(&bytes).0;
+        let back = encoding_rs::WINDOWS_1251
+            .decode_without_bom_handling(&bytes)
+            .0;
         assert_eq!(back, "Цена 100 ? ? ok");
     }
 

@@ -43,7 +43,9 @@ fn is_plain_number(s: &str) -> bool {
 /// Guards one cell for export (see the module docs).
 pub fn neutralise_formula(cell: &str) -> Cow<'_, str> {
     match cell.chars().next() {
-        Some(c) if TRIGGERS.contains(&c) && !is_plain_number(cell) => Cow::Owned(format!("'{cell}")),
+        Some(c) if TRIGGERS.contains(&c) && !is_plain_number(cell) => {
+            Cow::Owned(format!("'{cell}"))
+        }
         _ => Cow::Borrowed(cell),
     }
 }
@@ -62,14 +64,33 @@ mod tests {
 
     #[test]
     fn formulas_get_an_apostrophe() {
-        for cell in ["=SUM(A1:A2)", "+CMD|' /C calc'!A0", "-2+3", "@SUM(1)", "\t=1", "\r=1", "+7 (999) 123-45-67", "-", "=-5"] {
+        for cell in [
+            "=SUM(A1:A2)",
+            "+CMD|' /C calc'!A0",
+            "-2+3",
+            "@SUM(1)",
+            "\t=1",
+            "\r=1",
+            "+7 (999) 123-45-67",
+            "-",
+            "=-5",
+        ] {
             assert_eq!(neutralise_formula(cell), format!("'{cell}"), "{cell:?}");
         }
     }
 
     #[test]
     fn plain_numbers_and_ordinary_text_stay() {
-        for cell in ["-5", "+5", "-1 299,90", "-0.5", "Футболка", "5-10", "", "'=already"] {
+        for cell in [
+            "-5",
+            "+5",
+            "-1 299,90",
+            "-0.5",
+            "Футболка",
+            "5-10",
+            "",
+            "'=already",
+        ] {
             assert_eq!(neutralise_formula(cell), cell, "{cell:?}");
         }
     }

@@ -78,7 +78,9 @@ impl FromStr for ColumnTarget {
             if name.is_empty() {
                 return Err("attr_name: needs an attribute name".into());
             }
-            return Ok(ColumnTarget::Attribute(AttributeSelector::Name(name.to_string())));
+            return Ok(ColumnTarget::Attribute(AttributeSelector::Name(
+                name.to_string(),
+            )));
         }
         if let Some(code) = s.strip_prefix("attr:") {
             return AttributeCode::parse(code)
@@ -122,7 +124,10 @@ pub enum MappingError {
     #[error("required columns are missing: {0:?}")]
     MissingColumns(Vec<SkuField>),
     #[error("columns {columns:?} are all mapped to {field}")]
-    DuplicateField { field: SkuField, columns: Vec<String> },
+    DuplicateField {
+        field: SkuField,
+        columns: Vec<String>,
+    },
     #[error("no category has attribute {0}")]
     UnknownAttributeCode(String),
     #[error("no category has an attribute named {0:?}")]
@@ -147,7 +152,9 @@ impl MappingError {
             MappingError::DuplicateField { .. } => "duplicate_column",
             MappingError::UnknownAttributeCode(_) => "unknown_attribute",
             MappingError::UnknownAttributeName(_) => "unknown_attribute",
-            MappingError::HeaderMismatch { .. } | MappingError::HeaderChanged { .. } => "header_mismatch",
+            MappingError::HeaderMismatch { .. } | MappingError::HeaderChanged { .. } => {
+                "header_mismatch"
+            }
             MappingError::NoSuchColumn(_) => "no_such_column",
         }
     }
@@ -184,18 +191,30 @@ impl MappingError {
                 columns.join(", "),
                 field.label(Locale::En)
             ),
-            (MappingError::UnknownAttributeCode(c), Locale::Ru) => format!("Характеристики с кодом {c} нет ни в одной категории."),
-            (MappingError::UnknownAttributeCode(c), Locale::En) => format!("No category has an attribute with code {c}."),
-            (MappingError::UnknownAttributeName(n), Locale::Ru) => format!("Характеристики «{n}» нет ни в одной категории."),
-            (MappingError::UnknownAttributeName(n), Locale::En) => format!("No category has an attribute called “{n}”."),
+            (MappingError::UnknownAttributeCode(c), Locale::Ru) => {
+                format!("Характеристики с кодом {c} нет ни в одной категории.")
+            }
+            (MappingError::UnknownAttributeCode(c), Locale::En) => {
+                format!("No category has an attribute with code {c}.")
+            }
+            (MappingError::UnknownAttributeName(n), Locale::Ru) => {
+                format!("Характеристики «{n}» нет ни в одной категории.")
+            }
+            (MappingError::UnknownAttributeName(n), Locale::En) => {
+                format!("No category has an attribute called “{n}”.")
+            }
             (MappingError::HeaderMismatch { .. } | MappingError::HeaderChanged { .. }, l) => l
                 .pick(
                     "Сопоставление столбцов не подходит к этому файлу: загрузите файл заново.",
                     "The column mapping does not match this file: upload the file again.",
                 )
                 .to_string(),
-            (MappingError::NoSuchColumn(i), Locale::Ru) => format!("В файле нет столбца №{}.", i + 1),
-            (MappingError::NoSuchColumn(i), Locale::En) => format!("The file has no column {}.", i + 1),
+            (MappingError::NoSuchColumn(i), Locale::Ru) => {
+                format!("В файле нет столбца №{}.", i + 1)
+            }
+            (MappingError::NoSuchColumn(i), Locale::En) => {
+                format!("The file has no column {}.", i + 1)
+            }
         }
     }
 }
@@ -211,33 +230,121 @@ pub fn field_for_header(header: &str) -> Option<SkuField> {
 fn field_for_key(key: &str) -> Option<SkuField> {
     use SkuField as F;
     let field = match key {
-        "sku" | "sellersku" | "артикул" | "артикулпродавца" | "артикултовара" | "вашартикул" | "vendorcode"
-        | "offerid" | "article" | "articlenumber" | "skuid" | "кодтовара" | "кодпродавца" => F::Sku,
-        "title" | "name" | "productname" | "producttitle" | "наименование" | "название" | "наименованиетовара"
-        | "названиетовара" | "товар" => F::Title,
+        "sku"
+        | "sellersku"
+        | "артикул"
+        | "артикулпродавца"
+        | "артикултовара"
+        | "вашартикул"
+        | "vendorcode"
+        | "offerid"
+        | "article"
+        | "articlenumber"
+        | "skuid"
+        | "кодтовара"
+        | "кодпродавца" => F::Sku,
+        "title"
+        | "name"
+        | "productname"
+        | "producttitle"
+        | "наименование"
+        | "название"
+        | "наименованиетовара"
+        | "названиетовара"
+        | "товар" => F::Title,
         "description" | "описание" | "описаниетовара" => F::Description,
-        "brand" | "brandname" | "бренд" | "торговаямарка" | "марка" | "тм" => F::Brand,
-        "category" | "categorypath" | "categorycode" | "категория" | "категориятовара" | "путькатегории"
-        | "кодкатегории" | "раздел" => F::Category,
-        "barcode" | "barcodes" | "штрихкод" | "штрихкоды" | "штрихкодтовара" | "баркод" | "ean" | "ean13"
-        | "gtin" | "upc" | "штрихкодean" => F::Barcode,
-        "price" | "цена" | "ценаруб" | "ценар" | "ценапродажи" | "ценасоскидкой" | "ценарублей" | "saleprice" => {
-            F::Price
+        "brand" | "brandname" | "бренд" | "торговаямарка" | "марка" | "тм" => {
+            F::Brand
         }
-        "oldprice" | "стараяцена" | "стараяценаруб" | "ценадоскидки" | "ценадоскидкируб" | "зачеркнутаяцена"
-        | "compareatprice" | "listprice" | "pricebeforediscount" => F::OldPrice,
+        "category"
+        | "categorypath"
+        | "categorycode"
+        | "категория"
+        | "категориятовара"
+        | "путькатегории"
+        | "кодкатегории"
+        | "раздел" => F::Category,
+        "barcode"
+        | "barcodes"
+        | "штрихкод"
+        | "штрихкоды"
+        | "штрихкодтовара"
+        | "баркод"
+        | "ean"
+        | "ean13"
+        | "gtin"
+        | "upc"
+        | "штрихкодean" => F::Barcode,
+        "price"
+        | "цена"
+        | "ценаруб"
+        | "ценар"
+        | "ценапродажи"
+        | "ценасоскидкой"
+        | "ценарублей"
+        | "saleprice" => F::Price,
+        "oldprice"
+        | "стараяцена"
+        | "стараяценаруб"
+        | "ценадоскидки"
+        | "ценадоскидкируб"
+        | "зачеркнутаяцена"
+        | "compareatprice"
+        | "listprice"
+        | "pricebeforediscount" => F::OldPrice,
         "currency" | "валюта" | "кодвалюты" => F::Currency,
-        "vat" | "vatrate" | "ндс" | "ставкандс" | "ставкандспроцент" => F::Vat,
-        "stock" | "qty" | "quantity" | "остаток" | "остатки" | "количество" | "колво" | "остатокшт"
-        | "количествошт" | "остатокнаскладе" | "наличие" | "stockqty" => F::Stock,
-        "weightg" | "weight" | "weightgrams" | "вес" | "весг" | "весгр" | "весвграммах" | "весвупаковкег"
-        | "весупаковкиг" | "весгрупаковки" => F::WeightG,
-        "lengthmm" | "length" | "длина" | "длинамм" | "длинаупаковкимм" | "длинаупаковки" => F::LengthMm,
-        "widthmm" | "width" | "ширина" | "ширинамм" | "ширинаупаковкимм" | "ширинаупаковки" => F::WidthMm,
-        "heightmm" | "height" | "высота" | "высотамм" | "высотаупаковкимм" | "высотаупаковки" => F::HeightMm,
-        "images" | "image" | "imageurls" | "imageurl" | "photos" | "photo" | "pictures" | "picture" | "фото"
-        | "фотографии" | "изображения" | "изображение" | "картинки" | "картинка" | "ссылкинафото"
-        | "ссылканафото" | "ссылкинаизображения" | "фотоссылки" => F::Images,
+        "vat" | "vatrate" | "ндс" | "ставкандс" | "ставкандспроцент" => {
+            F::Vat
+        }
+        "stock"
+        | "qty"
+        | "quantity"
+        | "остаток"
+        | "остатки"
+        | "количество"
+        | "колво"
+        | "остатокшт"
+        | "количествошт"
+        | "остатокнаскладе"
+        | "наличие"
+        | "stockqty" => F::Stock,
+        "weightg"
+        | "weight"
+        | "weightgrams"
+        | "вес"
+        | "весг"
+        | "весгр"
+        | "весвграммах"
+        | "весвупаковкег"
+        | "весупаковкиг"
+        | "весгрупаковки" => F::WeightG,
+        "lengthmm" | "length" | "длина" | "длинамм" | "длинаупаковкимм" | "длинаупаковки" => {
+            F::LengthMm
+        }
+        "widthmm" | "width" | "ширина" | "ширинамм" | "ширинаупаковкимм" | "ширинаупаковки" => {
+            F::WidthMm
+        }
+        "heightmm" | "height" | "высота" | "высотамм" | "высотаупаковкимм" | "высотаупаковки" => {
+            F::HeightMm
+        }
+        "images"
+        | "image"
+        | "imageurls"
+        | "imageurl"
+        | "photos"
+        | "photo"
+        | "pictures"
+        | "picture"
+        | "фото"
+        | "фотографии"
+        | "изображения"
+        | "изображение"
+        | "картинки"
+        | "картинка"
+        | "ссылкинафото"
+        | "ссылканафото"
+        | "ссылкинаизображения"
+        | "фотоссылки" => F::Images,
         _ => return None,
     };
     Some(field)
@@ -262,7 +369,9 @@ impl ColumnMapping {
 
     /// The column feeding `field`, if any.
     pub fn column_of(&self, field: SkuField) -> Option<usize> {
-        self.columns.iter().position(|c| c.target == ColumnTarget::Field(field))
+        self.columns
+            .iter()
+            .position(|c| c.target == ColumnTarget::Field(field))
     }
 
     /// Headers of the columns that will not be loaded.
@@ -276,7 +385,10 @@ impl ColumnMapping {
 
     /// The seller's override for one column.
     pub fn set(&mut self, column: usize, target: ColumnTarget) -> Result<(), MappingError> {
-        let c = self.columns.get_mut(column).ok_or(MappingError::NoSuchColumn(column))?;
+        let c = self
+            .columns
+            .get_mut(column)
+            .ok_or(MappingError::NoSuchColumn(column))?;
         c.target = target;
         Ok(())
     }
@@ -315,7 +427,9 @@ impl ColumnMapping {
                 ColumnTarget::Attribute(AttributeSelector::Name(name)) => {
                     let mut key = String::new();
                     header_key_into(name, &mut key);
-                    if !index.is_attribute_name_key(&key) && index.attribute_code_for_key(&key).is_none() {
+                    if !index.is_attribute_name_key(&key)
+                        && index.attribute_code_for_key(&key).is_none()
+                    {
                         return Err(MappingError::UnknownAttributeName(name.clone()));
                     }
                 }
@@ -346,7 +460,12 @@ impl ColumnMapping {
     }
 }
 
-fn suggest_one(header: &str, index: &CategoryIndex, key: &mut String, taken: &mut [bool; SkuField::COUNT]) -> ColumnTarget {
+fn suggest_one(
+    header: &str,
+    index: &CategoryIndex,
+    key: &mut String,
+    taken: &mut [bool; SkuField::COUNT],
+) -> ColumnTarget {
     if let Some(code) = strip_attr_prefix(header) {
         return match AttributeCode::parse(code) {
             Ok(c) => ColumnTarget::Attribute(AttributeSelector::Code(c)),
@@ -427,13 +546,25 @@ mod tests {
         for (h, want) in cases {
             assert_eq!(field_for_header(h), Some(want), "{h:?}");
         }
-        assert_eq!(field_for_header("Вес, кг"), None, "kilograms must not be read as grams");
+        assert_eq!(
+            field_for_header("Вес, кг"),
+            None,
+            "kilograms must not be read as grams"
+        );
     }
 
     #[test]
     fn suggests_attributes_by_code_and_name_and_ignores_the_rest() {
         let index = CategoryIndex::starter();
-        let header = strings(&["Артикул", "attr:color", "Размер", "Ёмкость аккумулятора, мАч", "Комментарий", "Цена", "цена"]);
+        let header = strings(&[
+            "Артикул",
+            "attr:color",
+            "Размер",
+            "Ёмкость аккумулятора, мАч",
+            "Комментарий",
+            "Цена",
+            "цена",
+        ]);
         let m = ColumnMapping::suggest(&header, &index);
         let keys: Vec<String> = m.columns.iter().map(|c| c.target.key()).collect();
         assert_eq!(
@@ -454,12 +585,21 @@ mod tests {
     #[test]
     fn mapping_round_trips_as_json_and_accepts_overrides() {
         let index = CategoryIndex::starter();
-        let mut m = ColumnMapping::suggest(&strings(&["Артикул", "Наим.", "Категория", "Цена", "Остаток"]), &index);
-        assert_eq!(m.check(&index), Err(MappingError::MissingColumns(vec![SkuField::Title])));
+        let mut m = ColumnMapping::suggest(
+            &strings(&["Артикул", "Наим.", "Категория", "Цена", "Остаток"]),
+            &index,
+        );
+        assert_eq!(
+            m.check(&index),
+            Err(MappingError::MissingColumns(vec![SkuField::Title]))
+        );
         m.set(1, ColumnTarget::Field(SkuField::Title)).unwrap();
         assert_eq!(m.check(&index), Ok(()));
         let json = serde_json::to_string(&m).unwrap();
-        assert!(json.contains(r#"{"header":"Наим.","target":"title"}"#), "{json}");
+        assert!(
+            json.contains(r#"{"header":"Наим.","target":"title"}"#),
+            "{json}"
+        );
         let back: ColumnMapping = serde_json::from_str(&json).unwrap();
         assert_eq!(back, m);
         assert!(m.set(9, ColumnTarget::Ignore).is_err());
@@ -468,12 +608,28 @@ mod tests {
     #[test]
     fn refuses_duplicate_fields_and_unknown_attributes() {
         let index = CategoryIndex::starter();
-        let mut m = ColumnMapping::suggest(&strings(&["sku", "title", "category", "price", "stock", "x"]), &index);
+        let mut m = ColumnMapping::suggest(
+            &strings(&["sku", "title", "category", "price", "stock", "x"]),
+            &index,
+        );
         m.set(5, ColumnTarget::Field(SkuField::Price)).unwrap();
-        assert!(matches!(m.check(&index), Err(MappingError::DuplicateField { field: SkuField::Price, .. })));
+        assert!(matches!(
+            m.check(&index),
+            Err(MappingError::DuplicateField {
+                field: SkuField::Price,
+                ..
+            })
+        ));
         m.set(5, "attr:no_such_thing".parse().unwrap()).unwrap();
-        assert_eq!(m.check(&index), Err(MappingError::UnknownAttributeCode("no_such_thing".into())));
-        assert!(MappingError::MissingColumns(vec![SkuField::Price]).message(Locale::Ru).contains("«Цена»"));
+        assert_eq!(
+            m.check(&index),
+            Err(MappingError::UnknownAttributeCode("no_such_thing".into()))
+        );
+        assert!(
+            MappingError::MissingColumns(vec![SkuField::Price])
+                .message(Locale::Ru)
+                .contains("«Цена»")
+        );
     }
 
     #[test]

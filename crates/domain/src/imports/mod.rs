@@ -30,10 +30,15 @@ mod validate;
 
 pub use codec::MAX_RECORD_BYTES;
 pub use formula::{neutralise_formula, strip_neutraliser};
-pub use mapping::{AttributeSelector, ColumnAssignment, ColumnMapping, ColumnTarget, MappingError, field_for_header};
+pub use mapping::{
+    AttributeSelector, ColumnAssignment, ColumnMapping, ColumnTarget, MappingError,
+    field_for_header,
+};
 pub use reader::{ImportReader, ImportRow, ReaderOptions, RowCells};
 pub use report::{ErrorReportWriter, REPORT_ERRORS_COLUMN, REPORT_ROW_COLUMN, ReportOptions};
-pub use sniff::{Delimiter, NotCsvKind, SNIFF_LEN, SniffError, Sniffed, SourceEncoding, detect_not_csv, sniff};
+pub use sniff::{
+    Delimiter, NotCsvKind, SNIFF_LEN, SniffError, Sniffed, SourceEncoding, detect_not_csv, sniff,
+};
 pub use template::{HeaderStyle, TemplateError, template_header, write_template};
 pub use validate::{ProblemView, RejectedRow, RejectedRowView, RowProblem, RowValidator, ValidRow};
 
@@ -77,7 +82,10 @@ impl ImportError {
             ImportError::Sniff(e) => e.message(locale),
             ImportError::Mapping(e) => e.message(locale),
             ImportError::NoHeader => locale
-                .pick("В файле нет строки заголовка.", "The file has no header row.")
+                .pick(
+                    "В файле нет строки заголовка.",
+                    "The file has no header row.",
+                )
                 .to_string(),
             ImportError::RowTooLong { row } => match locale {
                 Locale::Ru => format!(
@@ -88,7 +96,10 @@ impl ImportError {
                 ),
             },
             ImportError::Io(_) => locale
-                .pick("Не удалось прочитать файл. Загрузите его ещё раз.", "The file could not be read. Upload it again.")
+                .pick(
+                    "Не удалось прочитать файл. Загрузите его ещё раз.",
+                    "The file could not be read. Upload it again.",
+                )
                 .to_string(),
         }
     }
@@ -213,7 +224,16 @@ mod tests {
         assert!(file.len() > SNIFF_LEN);
         let prefix = &file[..SNIFF_LEN];
         let index = Arc::new(CategoryIndex::starter());
-        let check = check_prefix(prefix, false, index, SkuRules::default(), None, Locale::Ru, 5).unwrap();
+        let check = check_prefix(
+            prefix,
+            false,
+            index,
+            SkuRules::default(),
+            None,
+            Locale::Ru,
+            5,
+        )
+        .unwrap();
         assert!(check.mapping_error.is_none());
         assert!(check.ignored_columns.is_empty());
         assert!(check.rows_checked > 50);
@@ -234,9 +254,21 @@ mod tests {
     fn prefix_check_reports_an_unusable_mapping_without_failing() {
         let file = "Артикул;Наименование\nA1;Кепка\n";
         let index = Arc::new(CategoryIndex::starter());
-        let check = check_prefix(file.as_bytes(), true, index, SkuRules::default(), None, Locale::En, 5).unwrap();
+        let check = check_prefix(
+            file.as_bytes(),
+            true,
+            index,
+            SkuRules::default(),
+            None,
+            Locale::En,
+            5,
+        )
+        .unwrap();
         let msg = check.mapping_error.unwrap();
-        assert!(msg.contains("“Category”") && msg.contains("“Price”") && msg.contains("“Stock”"), "{msg}");
+        assert!(
+            msg.contains("“Category”") && msg.contains("“Price”") && msg.contains("“Stock”"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -246,12 +278,31 @@ mod tests {
         let sniffed = sniff(file.as_bytes(), true).unwrap();
         let mut mapping = ColumnMapping::suggest(&sniffed.header, &index);
         assert_eq!(mapping.columns[1].target, ColumnTarget::Ignore);
-        mapping.set(1, ColumnTarget::Field(SkuField::Title)).unwrap();
-        let check =
-            check_prefix(file.as_bytes(), true, index.clone(), SkuRules::default(), Some(mapping), Locale::Ru, 5).unwrap();
+        mapping
+            .set(1, ColumnTarget::Field(SkuField::Title))
+            .unwrap();
+        let check = check_prefix(
+            file.as_bytes(),
+            true,
+            index.clone(),
+            SkuRules::default(),
+            Some(mapping),
+            Locale::Ru,
+            5,
+        )
+        .unwrap();
         assert_eq!((check.rows_checked, check.rows_valid), (1, 1));
         let other = ColumnMapping::suggest(&["sku".to_string()], &index);
-        let err = check_prefix(file.as_bytes(), true, index, SkuRules::default(), Some(other), Locale::Ru, 5).unwrap_err();
+        let err = check_prefix(
+            file.as_bytes(),
+            true,
+            index,
+            SkuRules::default(),
+            Some(other),
+            Locale::Ru,
+            5,
+        )
+        .unwrap_err();
         assert_eq!(err.code(), "header_mismatch");
     }
 }

@@ -10,7 +10,7 @@
 
 use super::ImportError;
 use super::codec::{DecodingReader, RecordTooLong};
-use super::sniff::{Delimiter, SourceEncoding, Sniffed};
+use super::sniff::{Delimiter, Sniffed, SourceEncoding};
 use csv::StringRecord;
 use serde::{Deserialize, Serialize};
 use std::io::Read;
@@ -155,7 +155,10 @@ fn read_into<R: Read>(
                     ImportError::RowTooLong { row }
                 }
                 csv::ErrorKind::Io(io) => ImportError::Io(io),
-                other => ImportError::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{other:?}"))),
+                other => ImportError::Io(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("{other:?}"),
+                )),
             })
         }
     }
@@ -190,7 +193,12 @@ impl<R: Read> ImportReader<R> {
         };
         let header_row = options.header_row.max(1);
         while reader.records_read < header_row {
-            if !read_into(&mut reader.csv, &mut reader.current, &mut reader.records_read, &mut reader.repaired)? {
+            if !read_into(
+                &mut reader.csv,
+                &mut reader.current,
+                &mut reader.records_read,
+                &mut reader.repaired,
+            )? {
                 return Err(ImportError::NoHeader);
             }
         }
@@ -227,7 +235,12 @@ impl<R: Read> ImportReader<R> {
     pub fn next_row(&mut self) -> Result<Option<ImportRow<'_>>, ImportError> {
         if !self.truncated {
             loop {
-                if !read_into(&mut self.csv, &mut self.current, &mut self.records_read, &mut self.repaired)? {
+                if !read_into(
+                    &mut self.csv,
+                    &mut self.current,
+                    &mut self.records_read,
+                    &mut self.repaired,
+                )? {
                     return Ok(None);
                 }
                 self.row = self.records_read;
@@ -243,7 +256,12 @@ impl<R: Read> ImportReader<R> {
                 return Ok(None);
             }
             if !self.ahead_ready {
-                if !read_into(&mut self.csv, &mut self.ahead, &mut self.records_read, &mut self.repaired)? {
+                if !read_into(
+                    &mut self.csv,
+                    &mut self.ahead,
+                    &mut self.records_read,
+                    &mut self.repaired,
+                )? {
                     self.exhausted = true;
                     return Ok(None);
                 }
@@ -252,7 +270,12 @@ impl<R: Read> ImportReader<R> {
             std::mem::swap(&mut self.current, &mut self.ahead);
             self.row = self.ahead_row;
             self.ahead_ready = false;
-            if !read_into(&mut self.csv, &mut self.ahead, &mut self.records_read, &mut self.repaired)? {
+            if !read_into(
+                &mut self.csv,
+                &mut self.ahead,
+                &mut self.records_read,
+                &mut self.repaired,
+            )? {
                 self.exhausted = true;
                 return Ok(None);
             }
@@ -291,9 +314,18 @@ mod tests {
     #[test]
     fn quoted_fields_keep_delimiters_and_line_breaks_and_rows_are_numbered_as_in_excel() {
         let text = "sku;title;price\r\nA1;\"Футболка; хлопок\";\"1 299,90\"\r\nA2;\"Две\r\nстроки \"\"в кавычках\"\"\";5\r\nA3;Кепка;7\r\n";
-        let (header, rows) = rows(text.as_bytes(), options(SourceEncoding::Utf8, Delimiter::Semicolon));
+        let (header, rows) = rows(
+            text.as_bytes(),
+            options(SourceEncoding::Utf8, Delimiter::Semicolon),
+        );
         assert_eq!(header, ["sku", "title", "price"]);
-        assert_eq!(rows[0], (2, vec!["A1".into(), "Футболка; хлопок".into(), "1 299,90".into()]));
+        assert_eq!(
+            rows[0],
+            (
+                2,
+                vec!["A1".into(), "Футболка; хлопок".into(), "1 299,90".into()]
+            )
+        );
         assert_eq!(rows[1].1[1], "Две\r\nстроки \"в кавычках\"");
         assert_eq!(rows[2].0, 4, "a multi-line cell is still one row");
     }
@@ -301,8 +333,14 @@ mod tests {
     #[test]
     fn short_and_long_rows_blank_lines_and_empty_rows() {
         let text = "sku,title,price\nA1,Кепка\n\nA2,Шапка,5,extra\n,,\n   ,  ,\nA3,Шарф,9\n\n\n";
-        let (_, rows) = rows(text.as_bytes(), options(SourceEncoding::Utf8, Delimiter::Comma));
-        let skus: Vec<(u64, &str, usize)> = rows.iter().map(|(n, c)| (*n, c[0].as_str(), c.len())).collect();
+        let (_, rows) = rows(
+            text.as_bytes(),
+            options(SourceEncoding::Utf8, Delimiter::Comma),
+        );
+        let skus: Vec<(u64, &str, usize)> = rows
+            .iter()
+            .map(|(n, c)| (*n, c[0].as_str(), c.len()))
+            .collect();
         assert_eq!(skus, [(2, "A1", 2), (3, "A2", 4), (6, "A3", 3)]);
     }
 
@@ -340,7 +378,11 @@ mod tests {
         for _ in 0..1200 {
             text.push_str(&line);
         }
-        let mut r = ImportReader::new(text.as_bytes(), &options(SourceEncoding::Utf8, Delimiter::Semicolon)).unwrap();
+        let mut r = ImportReader::new(
+            text.as_bytes(),
+            &options(SourceEncoding::Utf8, Delimiter::Semicolon),
+        )
+        .unwrap();
         let err = r.next_row().unwrap_err();
         assert!(matches!(err, ImportError::RowTooLong { row: 2 }), "{err:?}");
     }
@@ -348,7 +390,11 @@ mod tests {
     #[test]
     fn invalid_utf8_in_a_utf8_file_is_repaired_and_flagged() {
         let bytes = b"sku;title\nA1;ok\nA2;bad \xFF byte\n";
-        let mut r = ImportReader::new(&bytes[..], &options(SourceEncoding::Utf8, Delimiter::Semicolon)).unwrap();
+        let mut r = ImportReader::new(
+            &bytes[..],
+            &options(SourceEncoding::Utf8, Delimiter::Semicolon),
+        )
+        .unwrap();
         let first = r.next_row().unwrap().unwrap();
         assert!(!first.has_replacement_char());
         let second = r.next_row().unwrap().unwrap();
@@ -360,6 +406,9 @@ mod tests {
     fn a_file_without_the_header_row_is_an_error() {
         let mut opts = options(SourceEncoding::Utf8, Delimiter::Semicolon);
         opts.header_row = 3;
-        assert!(matches!(ImportReader::new(&b"sku\nA1\n"[..], &opts), Err(ImportError::NoHeader)));
+        assert!(matches!(
+            ImportReader::new(&b"sku\nA1\n"[..], &opts),
+            Err(ImportError::NoHeader)
+        ));
     }
 }

@@ -14,7 +14,7 @@
 use super::codec::EncodingWriter;
 use super::formula::neutralise_formula;
 use super::reader::RowCells;
-use super::sniff::{Delimiter, SourceEncoding, Sniffed};
+use super::sniff::{Delimiter, Sniffed, SourceEncoding};
 use super::validate::RejectedRow;
 use crate::Locale;
 use serde::{Deserialize, Serialize};
@@ -78,14 +78,20 @@ impl<W: Write> ErrorReportWriter<W> {
 
     /// Appends one rejected row: its number, its problems and its cells as the
     /// seller wrote them (cells past the header are kept too).
-    pub fn write_row<C: RowCells + ?Sized>(&mut self, cells: &C, rejected: &RejectedRow) -> io::Result<()> {
+    pub fn write_row<C: RowCells + ?Sized>(
+        &mut self,
+        cells: &C,
+        rejected: &RejectedRow,
+    ) -> io::Result<()> {
         let row = rejected.row.to_string();
         let errors = rejected.errors_text(self.locale);
         let n = self.width.max(cells.len());
         self.csv.write_field(row.as_bytes())?;
-        self.csv.write_field(neutralise_formula(&errors).as_bytes())?;
+        self.csv
+            .write_field(neutralise_formula(&errors).as_bytes())?;
         for i in 0..n {
-            self.csv.write_field(neutralise_formula(cells.cell(i)).as_bytes())?;
+            self.csv
+                .write_field(neutralise_formula(cells.cell(i)).as_bytes())?;
         }
         self.csv.write_record(None::<&[u8]>)?;
         self.rows += 1;
@@ -99,7 +105,10 @@ impl<W: Write> ErrorReportWriter<W> {
 
     /// Flushes and returns the underlying writer.
     pub fn finish(self) -> io::Result<W> {
-        let encoder = self.csv.into_inner().map_err(|e| io::Error::other(e.to_string()))?;
+        let encoder = self
+            .csv
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))?;
         encoder.into_inner()
     }
 }
@@ -117,7 +126,9 @@ mod tests {
         let mut reader = ImportReader::new(bytes, &sniffed.reader_options(false)).unwrap();
         let mapping = ColumnMapping::suggest(reader.header(), &index);
         let mut validator = RowValidator::new(index, &mapping, SkuRules::default()).unwrap();
-        let mut report = ErrorReportWriter::new(Vec::new(), reader.header(), sniffed.report_options(locale)).unwrap();
+        let mut report =
+            ErrorReportWriter::new(Vec::new(), reader.header(), sniffed.report_options(locale))
+                .unwrap();
         let mut rejected = Vec::new();
         while let Some(row) = reader.next_row().unwrap() {
             if let Err(r) = validator.validate(row.row(), &row) {
@@ -138,22 +149,39 @@ mod tests {
         let bytes = encoding_rs::WINDOWS_1251.encode(FILE).0.into_owned();
         let (report, rejected) = import_and_report(&bytes, Locale::Ru);
         assert_eq!(rejected.len(), 2);
-        assert!(!report.starts_with(b"\xEF\xBB\xBF"), "1251 reports carry no BOM");
+        assert!(
+            !report.starts_with(b"\xEF\xBB\xBF"),
+            "1251 reports carry no BOM"
+        );
 
         let sniffed = sniff(&report, true).unwrap();
         assert_eq!(sniffed.encoding, SourceEncoding::Windows1251);
         assert_eq!(sniffed.delimiter, Delimiter::Semicolon);
         let mut want_header = vec!["row".to_string(), "errors".to_string()];
         want_header.extend(
-            ["Артикул", "Наименование", "Категория", "Цена", "Остаток", "Цвет", "Размер", "Пол", "Комментарий"]
-                .map(String::from),
+            [
+                "Артикул",
+                "Наименование",
+                "Категория",
+                "Цена",
+                "Остаток",
+                "Цвет",
+                "Размер",
+                "Пол",
+                "Комментарий",
+            ]
+            .map(String::from),
         );
         assert_eq!(sniffed.header, want_header);
 
         let mut reader = ImportReader::new(&report[..], &sniffed.reader_options(false)).unwrap();
         let first = reader.next_row().unwrap().unwrap().to_owned_cells();
         assert_eq!(first[0], "3");
-        assert!(first[1].contains("Цена: Цена должна быть больше 0"), "{}", first[1]);
+        assert!(
+            first[1].contains("Цена: Цена должна быть больше 0"),
+            "{}",
+            first[1]
+        );
         assert_eq!(first[3], "'=HYPERLINK(\"x\")", "formulas are guarded");
         assert_eq!(first[10], "две\r\nстроки; с разделителем");
         let second = reader.next_row().unwrap().unwrap().to_owned_cells();
@@ -179,9 +207,12 @@ mod tests {
             sku: Some("A1".into()),
             problems: vec![],
         };
-        w.write_row(&["A1", "Носки 😀 за 100 ₽"][..], &rejected).unwrap();
+        w.write_row(&["A1", "Носки 😀 за 100 ₽"][..], &rejected)
+            .unwrap();
         let bytes = w.finish().unwrap();
-        let text = encoding_rs::WINDOWS_1251.decode_without_bom_handling(&bytes).0;
+        let text = encoding_rs::WINDOWS_1251
+            .decode_without_bom_handling(&bytes)
+            .0;
         assert_eq!(text, "row;errors;sku;title\r\n2;;A1;Носки ? за 100 ?\r\n");
     }
 
@@ -194,7 +225,11 @@ mod tests {
         let fixed = text.replace(";0;5;", ";10;5;");
         let (_, rejected) = import_and_report(fixed.as_bytes(), Locale::En);
         let skus: Vec<Option<String>> = rejected.iter().map(|r| r.sku.clone()).collect();
-        assert_eq!(skus, [Some("A3".to_string())], "A2 now passes, with its guarded title restored");
+        assert_eq!(
+            skus,
+            [Some("A3".to_string())],
+            "A2 now passes, with its guarded title restored"
+        );
     }
 
     #[test]
@@ -204,6 +239,9 @@ mod tests {
         assert_eq!(rejected.len(), 1);
         let text = String::from_utf8(report[3..].to_vec()).unwrap();
         assert!(text.starts_with("row,errors,sku,title"), "{text}");
-        assert!(text.contains("\"price: Not a number (Give the price in roubles, e.g. 1299.90)\""), "{text}");
+        assert!(
+            text.contains("\"price: Not a number (Give the price in roubles, e.g. 1299.90)\""),
+            "{text}"
+        );
     }
 }

@@ -11,13 +11,22 @@ use super::codec::EncodingWriter;
 use super::sniff::{Delimiter, SourceEncoding};
 use super::template::HeaderStyle;
 use crate::Locale;
-use crate::catalog::{Attribute, AttributeKind, CategoryIndex, CategoryRef, ProblemCode, SkuField, gtin_check_digit};
+use crate::catalog::{
+    Attribute, AttributeKind, CategoryIndex, CategoryRef, ProblemCode, SkuField, gtin_check_digit,
+};
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 
 /// Categories used when none are chosen: popular leaves with at least eight
 /// attributes, few enough that rows stay around 400 bytes.
-pub const DEFAULT_SAMPLE_CATEGORIES: [&str; 6] = ["smartphones", "headphones", "tshirts", "sneakers", "kettles", "tires"];
+pub const DEFAULT_SAMPLE_CATEGORIES: [&str; 6] = [
+    "smartphones",
+    "headphones",
+    "tshirts",
+    "sneakers",
+    "kettles",
+    "tires",
+];
 
 /// How many attributes each sample row fills.
 pub const SAMPLE_ATTRIBUTES_PER_ROW: usize = 8;
@@ -119,18 +128,212 @@ fn profile(code: &str) -> CategoryProfile {
         size_mm,
     };
     match code {
-        "smartphones" => p("Смартфон", &["Xiaomi", "Samsung", "Apple", "realme", "HONOR", "TECNO", "POCO", "Infinix"], &["Note 13", "Galaxy A55", "iPhone 15", "C67", "X8b", "Spark 20", "X6 Pro", "Hot 40"], (7_000, 150_000), (150, 260), (70, 170)),
-        "tablets" => p("Планшет", &["Samsung", "Apple", "Xiaomi", "HUAWEI", "Lenovo"], &["Tab S9", "iPad Air", "Pad 6", "MatePad 11", "Tab P12"], (12_000, 120_000), (400, 700), (160, 280)),
-        "laptops" => p("Ноутбук", &["ASUS", "Lenovo", "HUAWEI", "Acer", "MSI", "Apple"], &["VivoBook 15", "IdeaPad Slim 5", "MateBook D16", "Aspire 7", "Modern 14", "MacBook Air"], (35_000, 250_000), (1_200, 2_600), (220, 380)),
-        "headphones" => p("Наушники", &["Sony", "JBL", "Apple", "Xiaomi", "Sennheiser", "Marshall", "HUAWEI"], &["WH-1000XM5", "Tune 520BT", "AirPods Pro 2", "Buds 5", "Momentum 4", "Major IV", "FreeBuds 6i"], (1_500, 40_000), (40, 350), (60, 220)),
-        "tvs" => p("Телевизор", &["Samsung", "LG", "Xiaomi", "Haier", "TCL", "Hisense"], &["UE55CU7100", "OLED55C3", "TV A Pro 55", "55 Smart TV S4", "55C745", "55E7KQ"], (18_000, 250_000), (7_000, 25_000), (700, 1_600)),
-        "tshirts" => p("Футболка", &["Befree", "Gloria Jeans", "ZARINA", "Love Republic", "Sela", "O'STIN", "Твоё"], &["оверсайз", "базовая", "с принтом", "поло", "хлопковая"], (499, 3_999), (120, 300), (150, 350)),
-        "sneakers" => p("Кроссовки", &["Nike", "adidas", "PUMA", "New Balance", "Demix", "Reebok", "ASICS"], &["Air Max 90", "Superstar", "Suede Classic", "574", "Flow", "Club C 85", "Gel-Kayano 30"], (2_500, 18_000), (600, 1_300), (200, 360)),
-        "kettles" => p("Электрочайник", &["Tefal", "Polaris", "Redmond", "Xiaomi", "Bosch", "Kitfort", "Scarlett"], &["KO 150F", "PWK 1725CGL", "RK-M136", "Mi Kettle 2", "TWK 3P420", "KT-6125", "SC-EK18P"], (990, 9_990), (800, 1_700), (160, 260)),
-        "tires" => p("Шина", &["Nokian Tyres", "Cordiant", "Michelin", "Pirelli", "Ikon", "Kama", "Viatti"], &["Hakkapeliitta 10", "Snow Cross 2", "X-Ice North 4", "Ice Zero FR", "Nordman 8", "Breeze", "Brina Nordico"], (3_500, 25_000), (7_000, 13_000), (550, 750)),
-        "bicycles" => p("Велосипед", &["Stels", "Forward", "STINGER", "Merida", "Format"], &["Navigator 700", "Apache 29 2.0", "Element STD", "Big.Nine 20", "1413"], (12_000, 120_000), (11_000, 17_000), (1_200, 1_900)),
-        "pet_food" => p("Корм", &["Purina ONE", "Royal Canin", "Whiskas", "Pedigree", "Monge", "Brit"], &["для взрослых кошек", "Sterilised 37", "с курицей", "для собак мелких пород", "Grain Free"], (150, 9_000), (85, 15_000), (80, 500)),
-        _ => p("Товар", &["Bazaar", "Ромашка", "Сделано у нас"], &["модель 1", "модель 2", "модель 3"], (300, 20_000), (100, 3_000), (50, 500)),
+        "smartphones" => p(
+            "Смартфон",
+            &[
+                "Xiaomi", "Samsung", "Apple", "realme", "HONOR", "TECNO", "POCO", "Infinix",
+            ],
+            &[
+                "Note 13",
+                "Galaxy A55",
+                "iPhone 15",
+                "C67",
+                "X8b",
+                "Spark 20",
+                "X6 Pro",
+                "Hot 40",
+            ],
+            (7_000, 150_000),
+            (150, 260),
+            (70, 170),
+        ),
+        "tablets" => p(
+            "Планшет",
+            &["Samsung", "Apple", "Xiaomi", "HUAWEI", "Lenovo"],
+            &["Tab S9", "iPad Air", "Pad 6", "MatePad 11", "Tab P12"],
+            (12_000, 120_000),
+            (400, 700),
+            (160, 280),
+        ),
+        "laptops" => p(
+            "Ноутбук",
+            &["ASUS", "Lenovo", "HUAWEI", "Acer", "MSI", "Apple"],
+            &[
+                "VivoBook 15",
+                "IdeaPad Slim 5",
+                "MateBook D16",
+                "Aspire 7",
+                "Modern 14",
+                "MacBook Air",
+            ],
+            (35_000, 250_000),
+            (1_200, 2_600),
+            (220, 380),
+        ),
+        "headphones" => p(
+            "Наушники",
+            &[
+                "Sony",
+                "JBL",
+                "Apple",
+                "Xiaomi",
+                "Sennheiser",
+                "Marshall",
+                "HUAWEI",
+            ],
+            &[
+                "WH-1000XM5",
+                "Tune 520BT",
+                "AirPods Pro 2",
+                "Buds 5",
+                "Momentum 4",
+                "Major IV",
+                "FreeBuds 6i",
+            ],
+            (1_500, 40_000),
+            (40, 350),
+            (60, 220),
+        ),
+        "tvs" => p(
+            "Телевизор",
+            &["Samsung", "LG", "Xiaomi", "Haier", "TCL", "Hisense"],
+            &[
+                "UE55CU7100",
+                "OLED55C3",
+                "TV A Pro 55",
+                "55 Smart TV S4",
+                "55C745",
+                "55E7KQ",
+            ],
+            (18_000, 250_000),
+            (7_000, 25_000),
+            (700, 1_600),
+        ),
+        "tshirts" => p(
+            "Футболка",
+            &[
+                "Befree",
+                "Gloria Jeans",
+                "ZARINA",
+                "Love Republic",
+                "Sela",
+                "O'STIN",
+                "Твоё",
+            ],
+            &["оверсайз", "базовая", "с принтом", "поло", "хлопковая"],
+            (499, 3_999),
+            (120, 300),
+            (150, 350),
+        ),
+        "sneakers" => p(
+            "Кроссовки",
+            &[
+                "Nike",
+                "adidas",
+                "PUMA",
+                "New Balance",
+                "Demix",
+                "Reebok",
+                "ASICS",
+            ],
+            &[
+                "Air Max 90",
+                "Superstar",
+                "Suede Classic",
+                "574",
+                "Flow",
+                "Club C 85",
+                "Gel-Kayano 30",
+            ],
+            (2_500, 18_000),
+            (600, 1_300),
+            (200, 360),
+        ),
+        "kettles" => p(
+            "Электрочайник",
+            &[
+                "Tefal", "Polaris", "Redmond", "Xiaomi", "Bosch", "Kitfort", "Scarlett",
+            ],
+            &[
+                "KO 150F",
+                "PWK 1725CGL",
+                "RK-M136",
+                "Mi Kettle 2",
+                "TWK 3P420",
+                "KT-6125",
+                "SC-EK18P",
+            ],
+            (990, 9_990),
+            (800, 1_700),
+            (160, 260),
+        ),
+        "tires" => p(
+            "Шина",
+            &[
+                "Nokian Tyres",
+                "Cordiant",
+                "Michelin",
+                "Pirelli",
+                "Ikon",
+                "Kama",
+                "Viatti",
+            ],
+            &[
+                "Hakkapeliitta 10",
+                "Snow Cross 2",
+                "X-Ice North 4",
+                "Ice Zero FR",
+                "Nordman 8",
+                "Breeze",
+                "Brina Nordico",
+            ],
+            (3_500, 25_000),
+            (7_000, 13_000),
+            (550, 750),
+        ),
+        "bicycles" => p(
+            "Велосипед",
+            &["Stels", "Forward", "STINGER", "Merida", "Format"],
+            &[
+                "Navigator 700",
+                "Apache 29 2.0",
+                "Element STD",
+                "Big.Nine 20",
+                "1413",
+            ],
+            (12_000, 120_000),
+            (11_000, 17_000),
+            (1_200, 1_900),
+        ),
+        "pet_food" => p(
+            "Корм",
+            &[
+                "Purina ONE",
+                "Royal Canin",
+                "Whiskas",
+                "Pedigree",
+                "Monge",
+                "Brit",
+            ],
+            &[
+                "для взрослых кошек",
+                "Sterilised 37",
+                "с курицей",
+                "для собак мелких пород",
+                "Grain Free",
+            ],
+            (150, 9_000),
+            (85, 15_000),
+            (80, 500),
+        ),
+        _ => p(
+            "Товар",
+            &["Bazaar", "Ромашка", "Сделано у нас"],
+            &["модель 1", "модель 2", "модель 3"],
+            (300, 20_000),
+            (100, 3_000),
+            (50, 500),
+        ),
     }
 }
 
@@ -145,15 +348,26 @@ const DESCRIPTIONS: [&str; 8] = [
     "Новинка сезона, ограниченная партия со склада в Москве.",
 ];
 
-const COUNTRIES: [&str; 6] = ["Китай", "Россия", "Вьетнам", "Турция", "Узбекистан", "Индия"];
+const COUNTRIES: [&str; 6] = [
+    "Китай",
+    "Россия",
+    "Вьетнам",
+    "Турция",
+    "Узбекистан",
+    "Индия",
+];
 
 /// A realistic value for an attribute, as a seller would type it.
 pub(crate) fn attribute_value(a: &Attribute, rng: &mut Rng, locale: Locale) -> String {
     let code = a.code.as_str();
     match &a.kind {
         AttributeKind::Enum { values } => rng.pick(values).name(locale).to_string(),
-        AttributeKind::Boolean => (if rng.below(2) == 0 { locale.pick("да", "yes") } else { locale.pick("нет", "no") })
-            .to_string(),
+        AttributeKind::Boolean => (if rng.below(2) == 0 {
+            locale.pick("да", "yes")
+        } else {
+            locale.pick("нет", "no")
+        })
+        .to_string(),
         AttributeKind::Integer { min, max, unit } => {
             let typical: &[i64] = match code {
                 "battery_mah" => &[3000, 4500, 5000, 5500, 6000, 10000, 20000],
@@ -192,11 +406,19 @@ pub(crate) fn attribute_value(a: &Attribute, rng: &mut Rng, locale: Locale) -> S
             };
             let s = if typical.is_empty() {
                 let whole = rng.range(1, 20);
-                if *max_scale == 0 { whole.to_string() } else { format!("{whole},{}", rng.range(0, 9)) }
+                if *max_scale == 0 {
+                    whole.to_string()
+                } else {
+                    format!("{whole},{}", rng.range(0, 9))
+                }
             } else {
                 rng.pick(typical).to_string()
             };
-            let s = if locale == Locale::En { s.replace(',', ".") } else { s };
+            let s = if locale == Locale::En {
+                s.replace(',', ".")
+            } else {
+                s
+            };
             match unit {
                 Some(u) if rng.below(4) == 0 => format!("{s} {}", u.symbol(locale)),
                 _ => s,
@@ -204,11 +426,27 @@ pub(crate) fn attribute_value(a: &Attribute, rng: &mut Rng, locale: Locale) -> S
         }
         AttributeKind::Text { .. } => match code {
             "country_of_origin" => rng.pick(&COUNTRIES).to_string(),
-            "composition" => rng.pick(&["100% хлопок", "95% хлопок, 5% эластан", "80% хлопок, 20% полиэстер"]).to_string(),
-            "cpu_model" => rng.pick(&["Intel Core i5-1235U", "AMD Ryzen 5 7530U", "Apple M2"]).to_string(),
-            "gpu" => rng.pick(&["Intel Iris Xe", "NVIDIA GeForce RTX 4050", "AMD Radeon 610M"]).to_string(),
+            "composition" => rng
+                .pick(&[
+                    "100% хлопок",
+                    "95% хлопок, 5% эластан",
+                    "80% хлопок, 20% полиэстер",
+                ])
+                .to_string(),
+            "cpu_model" => rng
+                .pick(&["Intel Core i5-1235U", "AMD Ryzen 5 7530U", "Apple M2"])
+                .to_string(),
+            "gpu" => rng
+                .pick(&[
+                    "Intel Iris Xe",
+                    "NVIDIA GeForce RTX 4050",
+                    "AMD Radeon 610M",
+                ])
+                .to_string(),
             "vesa" => rng.pick(&["200x200", "300x300", "400x300"]).to_string(),
-            "author" => rng.pick(&["Лев Толстой", "Фёдор Достоевский", "Михаил Булгаков"]).to_string(),
+            "author" => rng
+                .pick(&["Лев Толстой", "Фёдор Достоевский", "Михаил Булгаков"])
+                .to_string(),
             "publisher" => rng.pick(&["Эксмо", "АСТ", "Азбука"]).to_string(),
             "isbn" => "978-5-17-118366-2".to_string(),
             "flavor" => rng.pick(&["курица", "говядина", "лосось"]).to_string(),
@@ -296,7 +534,11 @@ struct Chosen<'a> {
 
 /// Writes a sample file. Fails with `InvalidInput` for unknown or non-leaf
 /// categories, or ones with fewer than eight attributes.
-pub fn write_sample<W: Write>(out: W, index: &CategoryIndex, options: &SampleOptions) -> io::Result<SampleSummary> {
+pub fn write_sample<W: Write>(
+    out: W,
+    index: &CategoryIndex,
+    options: &SampleOptions,
+) -> io::Result<SampleSummary> {
     let codes: Vec<&str> = if options.categories.is_empty() {
         DEFAULT_SAMPLE_CATEGORIES.to_vec()
     } else {
@@ -319,7 +561,12 @@ pub fn write_sample<W: Write>(out: W, index: &CategoryIndex, options: &SampleOpt
         let cat = index
             .get(code)
             .filter(CategoryRef::is_leaf)
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("{code} is not a leaf category")))?;
+            .ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("{code} is not a leaf category"),
+                )
+            })?;
         let attrs = sample_attributes(cat, SAMPLE_ATTRIBUTES_PER_ROW);
         if attrs.len() < SAMPLE_ATTRIBUTES_PER_ROW {
             return Err(io::Error::new(
@@ -351,7 +598,10 @@ pub fn write_sample<W: Write>(out: W, index: &CategoryIndex, options: &SampleOpt
         });
     }
 
-    let counting = Counting { inner: out, bytes: 0 };
+    let counting = Counting {
+        inner: out,
+        bytes: 0,
+    };
     let encoder = EncodingWriter::new(counting, options.encoding, options.bom)?;
     let mut csv = csv::WriterBuilder::new()
         .delimiter(options.delimiter.byte())
@@ -370,7 +620,16 @@ pub fn write_sample<W: Write>(out: W, index: &CategoryIndex, options: &SampleOpt
         cells.iter_mut().for_each(String::clear);
         let c = &chosen[rng.below(chosen.len() as u64) as usize];
         let p = &c.profile;
-        let sku = format!("{}-{:07}", c.cat.code().as_str().get(..3).unwrap_or("SKU").to_uppercase(), i + 1);
+        let sku = format!(
+            "{}-{:07}",
+            c.cat
+                .code()
+                .as_str()
+                .get(..3)
+                .unwrap_or("SKU")
+                .to_uppercase(),
+            i + 1
+        );
         let brand = *rng.pick(p.brands);
         let model = *rng.pick(p.models);
         for (a, &column) in c.attrs.iter().zip(&c.columns) {
@@ -413,7 +672,11 @@ pub fn write_sample<W: Write>(out: W, index: &CategoryIndex, options: &SampleOpt
         for f in [SkuField::LengthMm, SkuField::WidthMm, SkuField::HeightMm] {
             cells[col(f)] = rng.range(p.size_mm.0, p.size_mm.1).to_string();
         }
-        let sep = if options.delimiter == Delimiter::Comma { " " } else { rng.pick(&[" ", "; ", ", "]) };
+        let sep = if options.delimiter == Delimiter::Comma {
+            " "
+        } else {
+            rng.pick(&[" ", "; ", ", "])
+        };
         cells[col(SkuField::Images)] = format!(
             "https://cdn.bazaar-sample.ru/i/{sku}/1.jpg{sep}https://cdn.bazaar-sample.ru/i/{sku}/2.jpg"
         );
@@ -422,12 +685,21 @@ pub fn write_sample<W: Write>(out: W, index: &CategoryIndex, options: &SampleOpt
             first_sku = sku;
         } else if rng.chance(options.bad_rows_per_thousand) {
             let code = BAD_KINDS[(bad_rows.len() + rng.below(3) as usize) % BAD_KINDS.len()];
-            spoil(code, &mut cells, c, &first_sku, options.delimiter, price_minor);
+            spoil(
+                code,
+                &mut cells,
+                c,
+                &first_sku,
+                options.delimiter,
+                price_minor,
+            );
             bad_rows.push(BadSampleRow { row, code });
         }
         csv.write_record(&cells)?;
     }
-    let encoder = csv.into_inner().map_err(|e| io::Error::other(e.to_string()))?;
+    let encoder = csv
+        .into_inner()
+        .map_err(|e| io::Error::other(e.to_string()))?;
     let mut counting = encoder.into_inner()?;
     counting.flush()?;
     Ok(SampleSummary {
@@ -438,7 +710,14 @@ pub fn write_sample<W: Write>(out: W, index: &CategoryIndex, options: &SampleOpt
 }
 
 /// Gives a good row exactly one problem.
-fn spoil(code: ProblemCode, cells: &mut [String], c: &Chosen<'_>, first_sku: &str, delimiter: Delimiter, price_minor: i64) {
+fn spoil(
+    code: ProblemCode,
+    cells: &mut [String],
+    c: &Chosen<'_>,
+    first_sku: &str,
+    delimiter: Delimiter,
+    price_minor: i64,
+) {
     let col = |f: SkuField| f as usize;
     match code {
         ProblemCode::Required => cells[col(SkuField::Title)].clear(),
@@ -452,9 +731,15 @@ fn spoil(code: ProblemCode, cells: &mut [String], c: &Chosen<'_>, first_sku: &st
             digits[12] = b'0' + (digits[12] - b'0' + 1) % 10;
             cells[col(SkuField::Barcode)] = String::from_utf8_lossy(&digits).into_owned();
         }
-        ProblemCode::UnknownCategory => cells[col(SkuField::Category)] = "Электроника/Телепорты".into(),
+        ProblemCode::UnknownCategory => {
+            cells[col(SkuField::Category)] = "Электроника/Телепорты".into()
+        }
         ProblemCode::BadEnumValue => {
-            if let Some(k) = c.attrs.iter().position(|a| matches!(a.kind, AttributeKind::Enum { .. })) {
+            if let Some(k) = c
+                .attrs
+                .iter()
+                .position(|a| matches!(a.kind, AttributeKind::Enum { .. }))
+            {
                 cells[c.columns[k]] = "Неизвестно".into();
             }
         }
@@ -468,7 +753,11 @@ fn spoil(code: ProblemCode, cells: &mut [String], c: &Chosen<'_>, first_sku: &st
             cells[col(SkuField::OldPrice)] = format_price(price_minor, delimiter, &mut rng);
         }
         ProblemCode::TooManyDecimals => {
-            let sep = if delimiter == Delimiter::Comma { '.' } else { ',' };
+            let sep = if delimiter == Delimiter::Comma {
+                '.'
+            } else {
+                ','
+            };
             cells[col(SkuField::Price)] = format!("{}{sep}999", price_minor / 100);
         }
         ProblemCode::MissingRequiredAttribute => {
@@ -476,7 +765,14 @@ fn spoil(code: ProblemCode, cells: &mut [String], c: &Chosen<'_>, first_sku: &st
                 cells[c.columns[k]].clear();
             }
         }
-        ProblemCode::NotInteger => cells[col(SkuField::Stock)] = if delimiter == Delimiter::Comma { "2.5" } else { "2,5" }.into(),
+        ProblemCode::NotInteger => {
+            cells[col(SkuField::Stock)] = if delimiter == Delimiter::Comma {
+                "2.5"
+            } else {
+                "2,5"
+            }
+            .into()
+        }
         _ => {}
     }
 }
@@ -498,7 +794,11 @@ mod tests {
 
     /// Imports a generated file; returns the rejected rows' codes by row.
     fn import(bytes: &[u8]) -> (u64, BTreeMap<u64, Vec<ProblemCode>>) {
-        let sniffed = sniff(&bytes[..bytes.len().min(crate::imports::SNIFF_LEN)], bytes.len() <= crate::imports::SNIFF_LEN).unwrap();
+        let sniffed = sniff(
+            &bytes[..bytes.len().min(crate::imports::SNIFF_LEN)],
+            bytes.len() <= crate::imports::SNIFF_LEN,
+        )
+        .unwrap();
         let index = Arc::new(CategoryIndex::starter());
         let mut reader = ImportReader::new(bytes, &sniffed.reader_options(false)).unwrap();
         let mapping = ColumnMapping::suggest(reader.header(), &index);
@@ -518,16 +818,32 @@ mod tests {
     }
 
     fn expected(summary: &SampleSummary) -> BTreeMap<u64, Vec<ProblemCode>> {
-        summary.bad_rows.iter().map(|b| (b.row, vec![b.code])).collect()
+        summary
+            .bad_rows
+            .iter()
+            .map(|b| (b.row, vec![b.code]))
+            .collect()
     }
 
     #[test]
     fn generated_rows_fail_exactly_where_and_how_the_generator_says() {
         for (encoding, delimiter, headers) in [
-            (SourceEncoding::Utf8, Delimiter::Semicolon, HeaderStyle::Canonical),
-            (SourceEncoding::Windows1251, Delimiter::Semicolon, HeaderStyle::Russian),
+            (
+                SourceEncoding::Utf8,
+                Delimiter::Semicolon,
+                HeaderStyle::Canonical,
+            ),
+            (
+                SourceEncoding::Windows1251,
+                Delimiter::Semicolon,
+                HeaderStyle::Russian,
+            ),
             (SourceEncoding::Utf8, Delimiter::Comma, HeaderStyle::English),
-            (SourceEncoding::Windows1251, Delimiter::Comma, HeaderStyle::Canonical),
+            (
+                SourceEncoding::Windows1251,
+                Delimiter::Comma,
+                HeaderStyle::Canonical,
+            ),
         ] {
             let options = SampleOptions {
                 rows: 1500,
@@ -540,10 +856,19 @@ mod tests {
             };
             let (bytes, summary) = generate(&options);
             let (valid, rejected) = import(&bytes);
-            assert_eq!(rejected, expected(&summary), "{encoding:?} {delimiter:?} {headers:?}");
+            assert_eq!(
+                rejected,
+                expected(&summary),
+                "{encoding:?} {delimiter:?} {headers:?}"
+            );
             assert_eq!(valid + rejected.len() as u64, 1500);
-            let kinds: std::collections::BTreeSet<ProblemCode> = summary.bad_rows.iter().map(|b| b.code).collect();
-            assert_eq!(kinds.len(), BAD_KINDS.len(), "every kind of bad row appears");
+            let kinds: std::collections::BTreeSet<ProblemCode> =
+                summary.bad_rows.iter().map(|b| b.code).collect();
+            assert_eq!(
+                kinds.len(),
+                BAD_KINDS.len(),
+                "every kind of bad row appears"
+            );
         }
     }
 
@@ -579,7 +904,14 @@ mod tests {
         };
         assert_eq!(generate(&options).0, generate(&options).0);
         let other = SampleOptions { seed: 7, ..options };
-        assert_ne!(generate(&other).0, generate(&SampleOptions { rows: 200, ..SampleOptions::default() }).0);
+        assert_ne!(
+            generate(&other).0,
+            generate(&SampleOptions {
+                rows: 200,
+                ..SampleOptions::default()
+            })
+            .0
+        );
     }
 
     #[test]

@@ -134,15 +134,42 @@ impl SniffError {
                 .to_string(),
             SniffError::NotCsv { kind } => {
                 let what = match kind {
-                    NotCsvKind::Xlsx => locale.pick("Похоже, это файл Excel (.xlsx), а не CSV.", "This looks like an Excel .xlsx file, not CSV."),
-                    NotCsvKind::Xls => locale.pick("Похоже, это файл Excel старого формата (.xls), а не CSV.", "This looks like an old Excel .xls file, not CSV."),
-                    NotCsvKind::Ods => locale.pick("Похоже, это таблица OpenDocument (.ods), а не CSV.", "This looks like an OpenDocument .ods spreadsheet, not CSV."),
-                    NotCsvKind::Zip | NotCsvKind::Archive => locale.pick("Похоже, это архив, а не CSV. Распакуйте его и загрузите CSV-файл.", "This looks like an archive, not CSV. Unpack it and upload the CSV file."),
-                    NotCsvKind::Pdf => locale.pick("Похоже, это PDF, а не CSV.", "This looks like a PDF, not CSV."),
-                    NotCsvKind::Image => locale.pick("Похоже, это изображение, а не CSV.", "This looks like an image, not CSV."),
-                    NotCsvKind::Html => locale.pick("Похоже, это веб-страница (HTML), а не CSV.", "This looks like a web page (HTML), not CSV."),
-                    NotCsvKind::Xml => locale.pick("Похоже, это XML-файл, а не CSV.", "This looks like an XML file, not CSV."),
-                    NotCsvKind::Binary => locale.pick("Это не текстовый файл, а CSV — текстовый формат.", "This is not a text file; CSV is text."),
+                    NotCsvKind::Xlsx => locale.pick(
+                        "Похоже, это файл Excel (.xlsx), а не CSV.",
+                        "This looks like an Excel .xlsx file, not CSV.",
+                    ),
+                    NotCsvKind::Xls => locale.pick(
+                        "Похоже, это файл Excel старого формата (.xls), а не CSV.",
+                        "This looks like an old Excel .xls file, not CSV.",
+                    ),
+                    NotCsvKind::Ods => locale.pick(
+                        "Похоже, это таблица OpenDocument (.ods), а не CSV.",
+                        "This looks like an OpenDocument .ods spreadsheet, not CSV.",
+                    ),
+                    NotCsvKind::Zip | NotCsvKind::Archive => locale.pick(
+                        "Похоже, это архив, а не CSV. Распакуйте его и загрузите CSV-файл.",
+                        "This looks like an archive, not CSV. Unpack it and upload the CSV file.",
+                    ),
+                    NotCsvKind::Pdf => locale.pick(
+                        "Похоже, это PDF, а не CSV.",
+                        "This looks like a PDF, not CSV.",
+                    ),
+                    NotCsvKind::Image => locale.pick(
+                        "Похоже, это изображение, а не CSV.",
+                        "This looks like an image, not CSV.",
+                    ),
+                    NotCsvKind::Html => locale.pick(
+                        "Похоже, это веб-страница (HTML), а не CSV.",
+                        "This looks like a web page (HTML), not CSV.",
+                    ),
+                    NotCsvKind::Xml => locale.pick(
+                        "Похоже, это XML-файл, а не CSV.",
+                        "This looks like an XML file, not CSV.",
+                    ),
+                    NotCsvKind::Binary => locale.pick(
+                        "Это не текстовый файл, а CSV — текстовый формат.",
+                        "This is not a text file; CSV is text.",
+                    ),
                 };
                 match kind {
                     NotCsvKind::Zip | NotCsvKind::Archive => what.to_string(),
@@ -154,7 +181,11 @@ impl SniffError {
                 let found = if shown.is_empty() {
                     String::new()
                 } else {
-                    format!(" {} {}.", locale.pick("Найдены столбцы:", "Columns found:"), shown.join(", "))
+                    format!(
+                        " {} {}.",
+                        locale.pick("Найдены столбцы:", "Columns found:"),
+                        shown.join(", ")
+                    )
                 };
                 format!(
                     "{}{found}",
@@ -216,7 +247,10 @@ pub fn detect_not_csv(prefix: &[u8]) -> Option<NotCsvKind> {
         return Some(*kind);
     }
     let text = prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(prefix);
-    let start = text.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(text.len());
+    let start = text
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(text.len());
     let text = &text[start..];
     if starts_with_ci(text, b"<!doctype html") || starts_with_ci(text, b"<html") {
         return Some(NotCsvKind::Html);
@@ -234,8 +268,14 @@ fn utf16_without_bom(prefix: &[u8]) -> Option<SourceEncoding> {
     if pairs < 2 {
         return None;
     }
-    let zero_odd = sample.chunks_exact(2).filter(|p| p[1] == 0 && p[0] != 0).count();
-    let zero_even = sample.chunks_exact(2).filter(|p| p[0] == 0 && p[1] != 0).count();
+    let zero_odd = sample
+        .chunks_exact(2)
+        .filter(|p| p[1] == 0 && p[0] != 0)
+        .count();
+    let zero_even = sample
+        .chunks_exact(2)
+        .filter(|p| p[0] == 0 && p[1] != 0)
+        .count();
     if zero_odd * 10 >= pairs * 6 && zero_even * 20 < pairs {
         Some(SourceEncoding::Utf16Le)
     } else if zero_even * 10 >= pairs * 6 && zero_odd * 20 < pairs {
@@ -247,7 +287,10 @@ fn utf16_without_bom(prefix: &[u8]) -> Option<SourceEncoding> {
 
 /// Decides the encoding and decodes the prefix. `complete` says the prefix is the
 /// whole file (so a cut character at its end is a real error).
-pub fn detect_encoding(prefix: &[u8], complete: bool) -> Result<(SourceEncoding, bool, String), SniffError> {
+pub fn detect_encoding(
+    prefix: &[u8],
+    complete: bool,
+) -> Result<(SourceEncoding, bool, String), SniffError> {
     if let Some(kind) = detect_not_csv(prefix) {
         return Err(SniffError::NotCsv { kind });
     }
@@ -289,8 +332,16 @@ pub fn detect_encoding(prefix: &[u8], complete: bool) -> Result<(SourceEncoding,
             .0
             .into_owned(),
         SourceEncoding::Utf16Le | SourceEncoding::Utf16Be => {
-            let even = if complete { body } else { &body[..body.len() & !1] };
-            encoding.encoding().decode_without_bom_handling(even).0.into_owned()
+            let even = if complete {
+                body
+            } else {
+                &body[..body.len() & !1]
+            };
+            encoding
+                .encoding()
+                .decode_without_bom_handling(even)
+                .0
+                .into_owned()
         }
     };
     Ok((encoding, bom, text))
@@ -306,8 +357,15 @@ fn utf8_or_1251(bytes: &[u8], complete: bool) -> SourceEncoding {
         Err(_) => {
             let lossy = String::from_utf8_lossy(bytes);
             let bad = lossy.chars().filter(|&c| c == '\u{FFFD}').count();
-            let good = lossy.chars().filter(|&c| !c.is_ascii() && c != '\u{FFFD}').count();
-            if good >= 20 && bad * 100 <= good { SourceEncoding::Utf8 } else { SourceEncoding::Windows1251 }
+            let good = lossy
+                .chars()
+                .filter(|&c| !c.is_ascii() && c != '\u{FFFD}')
+                .count();
+            if good >= 20 && bad * 100 <= good {
+                SourceEncoding::Utf8
+            } else {
+                SourceEncoding::Windows1251
+            }
         }
     }
 }
@@ -367,7 +425,11 @@ fn evaluate(text: &str, delimiter: Delimiter, complete: bool) -> Candidate {
             mode_count = n;
         }
     }
-    let permille = if counts.is_empty() { 0 } else { (mode_count * 1000 / counts.len()) as u32 };
+    let permille = if counts.is_empty() {
+        0
+    } else {
+        (mode_count * 1000 / counts.len()) as u32
+    };
     let header_len = body.first().map_or(0, Vec::len);
     let preference = match delimiter {
         Delimiter::Semicolon => 2,
@@ -392,7 +454,11 @@ fn evaluate(text: &str, delimiter: Delimiter, complete: bool) -> Candidate {
 /// Sniffs a prefix of an upload (at most [`SNIFF_LEN`] bytes are looked at).
 /// `complete` is true when the prefix is the whole file.
 pub fn sniff(prefix: &[u8], complete: bool) -> Result<Sniffed, SniffError> {
-    let (prefix, complete) = if prefix.len() > SNIFF_LEN { (&prefix[..SNIFF_LEN], false) } else { (prefix, complete) };
+    let (prefix, complete) = if prefix.len() > SNIFF_LEN {
+        (&prefix[..SNIFF_LEN], false)
+    } else {
+        (prefix, complete)
+    };
     if prefix.is_empty() {
         return Err(SniffError::Empty);
     }
@@ -418,7 +484,11 @@ pub fn sniff(prefix: &[u8], complete: bool) -> Result<Sniffed, SniffError> {
             .cloned()
             .unwrap_or_default();
         return Err(SniffError::NoSkuColumn {
-            header: header.into_iter().filter(|c| !c.is_empty()).take(30).collect(),
+            header: header
+                .into_iter()
+                .filter(|c| !c.is_empty())
+                .take(30)
+                .collect(),
         });
     };
     Ok(Sniffed {
@@ -442,7 +512,10 @@ mod tests {
     fn utf8_with_and_without_bom() {
         let text = "Артикул;Наименование;Цена\nA1;Футболка;1 299,90\n";
         let s = sniff(text.as_bytes(), true).unwrap();
-        assert_eq!((s.encoding, s.bom, s.delimiter), (SourceEncoding::Utf8, false, Delimiter::Semicolon));
+        assert_eq!(
+            (s.encoding, s.bom, s.delimiter),
+            (SourceEncoding::Utf8, false, Delimiter::Semicolon)
+        );
         assert_eq!(s.header, ["Артикул", "Наименование", "Цена"]);
         let with_bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
         let s = sniff(&with_bom, true).unwrap();
@@ -464,21 +537,39 @@ mod tests {
         let bytes = text.as_bytes();
         // Cut in the middle of the two-byte `Ф`.
         let cut = text.rfind('Ф').unwrap() + 1;
-        assert_eq!(sniff(&bytes[..cut], false).unwrap().encoding, SourceEncoding::Utf8);
+        assert_eq!(
+            sniff(&bytes[..cut], false).unwrap().encoding,
+            SourceEncoding::Utf8
+        );
         // In a complete file it is one stray byte among hundreds of good characters.
-        assert_eq!(detect_encoding(&bytes[..cut], true).unwrap().0, SourceEncoding::Utf8);
+        assert_eq!(
+            detect_encoding(&bytes[..cut], true).unwrap().0,
+            SourceEncoding::Utf8
+        );
         // A short 1251 file is not mistaken for broken UTF-8.
-        assert_eq!(detect_encoding(&cp1251("sku;Цвет\nA;ё\n"), true).unwrap().0, SourceEncoding::Windows1251);
+        assert_eq!(
+            detect_encoding(&cp1251("sku;Цвет\nA;ё\n"), true).unwrap().0,
+            SourceEncoding::Windows1251
+        );
     }
 
     #[test]
     fn each_delimiter_is_detected_with_quotes_respected() {
         let semi = "sku;title;price\nA1;\"Футболка; хлопок\";1299,90\nA2;Кепка;499,00\n";
-        assert_eq!(sniff(semi.as_bytes(), true).unwrap().delimiter, Delimiter::Semicolon);
+        assert_eq!(
+            sniff(semi.as_bytes(), true).unwrap().delimiter,
+            Delimiter::Semicolon
+        );
         let comma = "sku,title,price\nA1,\"Футболка, хлопок\",\"1299,90\"\nA2,Кепка,499.00\n";
-        assert_eq!(sniff(comma.as_bytes(), true).unwrap().delimiter, Delimiter::Comma);
+        assert_eq!(
+            sniff(comma.as_bytes(), true).unwrap().delimiter,
+            Delimiter::Comma
+        );
         let tab = "sku\ttitle\tprice\nA1\tФутболка, хлопок; 100%\t1299,90\n";
-        assert_eq!(sniff(tab.as_bytes(), true).unwrap().delimiter, Delimiter::Tab);
+        assert_eq!(
+            sniff(tab.as_bytes(), true).unwrap().delimiter,
+            Delimiter::Tab
+        );
     }
 
     #[test]
@@ -505,7 +596,10 @@ mod tests {
             bytes.extend_from_slice(&u.to_le_bytes());
         }
         let s = sniff(&bytes, true).unwrap();
-        assert_eq!((s.encoding, s.delimiter), (SourceEncoding::Utf16Le, Delimiter::Tab));
+        assert_eq!(
+            (s.encoding, s.delimiter),
+            (SourceEncoding::Utf16Le, Delimiter::Tab)
+        );
         assert_eq!(s.header[0], "Артикул");
     }
 
@@ -513,28 +607,47 @@ mod tests {
     fn non_csv_files_fail_with_one_clear_message() {
         let xlsx = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00[Content_Types].xml";
         let err = sniff(xlsx, false).unwrap_err();
-        assert_eq!(err, SniffError::NotCsv { kind: NotCsvKind::Xlsx });
+        assert_eq!(
+            err,
+            SniffError::NotCsv {
+                kind: NotCsvKind::Xlsx
+            }
+        );
         assert!(err.message(Locale::En).contains("Excel .xlsx file"));
         assert!(err.message(Locale::Ru).contains("сохраните как"));
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", true).unwrap_err().code(), "not_csv");
+        assert_eq!(
+            sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", true)
+                .unwrap_err()
+                .code(),
+            "not_csv"
+        );
         assert_eq!(
             sniff(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0", true).unwrap_err(),
-            SniffError::NotCsv { kind: NotCsvKind::Xls }
+            SniffError::NotCsv {
+                kind: NotCsvKind::Xls
+            }
         );
         assert_eq!(
             sniff(b"sku;title\0\0\x01\x02garbage", true).unwrap_err(),
-            SniffError::NotCsv { kind: NotCsvKind::Binary }
+            SniffError::NotCsv {
+                kind: NotCsvKind::Binary
+            }
         );
         assert_eq!(
             sniff(b"<!DOCTYPE html><html><table>", true).unwrap_err(),
-            SniffError::NotCsv { kind: NotCsvKind::Html }
+            SniffError::NotCsv {
+                kind: NotCsvKind::Html
+            }
         );
     }
 
     #[test]
     fn empty_and_headerless_files_are_refused() {
         assert_eq!(sniff(b"", true), Err(SniffError::Empty));
-        assert_eq!(sniff(b"\xEF\xBB\xBF \r\n\r\n", true), Err(SniffError::Empty));
+        assert_eq!(
+            sniff(b"\xEF\xBB\xBF \r\n\r\n", true),
+            Err(SniffError::Empty)
+        );
         let err = sniff("Наименование;Цена\nФутболка;100\n".as_bytes(), true).unwrap_err();
         assert_eq!(
             err,

@@ -57,7 +57,10 @@ fn header_for_attribute(a: &Attribute, style: HeaderStyle) -> String {
 }
 
 /// The category a template is for, and which of its attributes get columns.
-fn plan<'a>(index: &'a CategoryIndex, category: Option<&str>) -> Result<(CategoryRef<'a>, Vec<&'a Attribute>), TemplateError> {
+fn plan<'a>(
+    index: &'a CategoryIndex,
+    category: Option<&str>,
+) -> Result<(CategoryRef<'a>, Vec<&'a Attribute>), TemplateError> {
     match category {
         Some(input) => {
             let cat = index
@@ -73,13 +76,20 @@ fn plan<'a>(index: &'a CategoryIndex, category: Option<&str>) -> Result<(Categor
                 .leaves()
                 .min_by_key(|c| c.effective_attributes().filter(|a| a.required).count())
                 .ok_or(TemplateError::NoLeaf)?;
-            Ok((cat, cat.effective_attributes().filter(|a| a.required).collect()))
+            Ok((
+                cat,
+                cat.effective_attributes().filter(|a| a.required).collect(),
+            ))
         }
     }
 }
 
 /// The template's header row.
-pub fn template_header(index: &CategoryIndex, category: Option<&str>, style: HeaderStyle) -> Result<Vec<String>, TemplateError> {
+pub fn template_header(
+    index: &CategoryIndex,
+    category: Option<&str>,
+    style: HeaderStyle,
+) -> Result<Vec<String>, TemplateError> {
     let (_, attrs) = plan(index, category)?;
     Ok(SkuField::ALL
         .iter()
@@ -97,7 +107,11 @@ pub fn write_template<W: Write>(
 ) -> Result<(), TemplateError> {
     let (cat, attrs) = plan(index, category)?;
     let header = template_header(index, category, style)?;
-    let locale = if style == HeaderStyle::English { Locale::En } else { Locale::Ru };
+    let locale = if style == HeaderStyle::English {
+        Locale::En
+    } else {
+        Locale::Ru
+    };
     let mut rng = Rng::new(2024);
     let barcode = ean13(&mut rng);
     let example: Vec<String> = SkuField::ALL
@@ -121,7 +135,11 @@ pub fn write_template<W: Write>(
             },
             SkuField::Barcode => barcode.clone(),
             SkuField::Price => {
-                let delimiter = if locale == Locale::En { Delimiter::Comma } else { Delimiter::Semicolon };
+                let delimiter = if locale == Locale::En {
+                    Delimiter::Comma
+                } else {
+                    Delimiter::Semicolon
+                };
                 format_price(129_990, delimiter, &mut Rng::new(1))
             }
             SkuField::OldPrice => String::new(),
@@ -132,7 +150,9 @@ pub fn write_template<W: Write>(
             SkuField::LengthMm => "200".to_string(),
             SkuField::WidthMm => "150".to_string(),
             SkuField::HeightMm => "50".to_string(),
-            SkuField::Images => "https://example.com/images/1.jpg https://example.com/images/2.jpg".to_string(),
+            SkuField::Images => {
+                "https://example.com/images/1.jpg https://example.com/images/2.jpg".to_string()
+            }
         })
         .collect::<Vec<_>>()
         .into_iter()
@@ -145,7 +165,9 @@ pub fn write_template<W: Write>(
         .from_writer(encoder);
     csv.write_record(&header).map_err(io::Error::from)?;
     csv.write_record(&example).map_err(io::Error::from)?;
-    let encoder = csv.into_inner().map_err(|e| io::Error::other(e.to_string()))?;
+    let encoder = csv
+        .into_inner()
+        .map_err(|e| io::Error::other(e.to_string()))?;
     encoder.into_inner()?;
     Ok(())
 }
@@ -164,7 +186,11 @@ mod tests {
         let index = Arc::new(CategoryIndex::starter());
         let mut reader = ImportReader::new(bytes, &sniffed.reader_options(false)).unwrap();
         let mapping = ColumnMapping::suggest(reader.header(), &index);
-        assert!(mapping.ignored().is_empty(), "unmapped: {:?}", mapping.ignored());
+        assert!(
+            mapping.ignored().is_empty(),
+            "unmapped: {:?}",
+            mapping.ignored()
+        );
         let mut v = RowValidator::new(index, &mapping, SkuRules::default()).unwrap();
         let row = reader.next_row().unwrap().unwrap();
         if let Err(r) = v.validate(row.row(), &row) {
@@ -178,11 +204,18 @@ mod tests {
     fn every_leaf_template_in_every_style_has_a_valid_example_row() {
         let index = CategoryIndex::starter();
         for leaf in index.leaves() {
-            for style in [HeaderStyle::Canonical, HeaderStyle::Russian, HeaderStyle::English] {
+            for style in [
+                HeaderStyle::Canonical,
+                HeaderStyle::Russian,
+                HeaderStyle::English,
+            ] {
                 let mut out = Vec::new();
                 write_template(&mut out, &index, Some(leaf.code().as_str()), style).unwrap();
                 let header = check(&out);
-                assert_eq!(header.len(), SkuField::COUNT + leaf.effective_attributes().count());
+                assert_eq!(
+                    header.len(),
+                    SkuField::COUNT + leaf.effective_attributes().count()
+                );
             }
         }
     }
@@ -190,12 +223,20 @@ mod tests {
     #[test]
     fn category_template_lists_the_category_attributes() {
         let index = CategoryIndex::starter();
-        let header = template_header(&index, Some("Электроника/Смартфоны"), HeaderStyle::Canonical).unwrap();
+        let header = template_header(
+            &index,
+            Some("Электроника/Смартфоны"),
+            HeaderStyle::Canonical,
+        )
+        .unwrap();
         assert_eq!(&header[..3], ["sku", "title", "description"]);
         assert!(header.contains(&"attr:battery_mah".to_string()));
         let ru = template_header(&index, Some("smartphones"), HeaderStyle::Russian).unwrap();
         assert!(ru.contains(&"Ёмкость аккумулятора, мА·ч".to_string()));
-        assert!(matches!(template_header(&index, Some("electronics"), HeaderStyle::Canonical), Err(TemplateError::NotLeaf(_))));
+        assert!(matches!(
+            template_header(&index, Some("electronics"), HeaderStyle::Canonical),
+            Err(TemplateError::NotLeaf(_))
+        ));
     }
 
     #[test]

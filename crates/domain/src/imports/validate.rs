@@ -11,8 +11,9 @@ use super::reader::RowCells;
 use crate::Locale;
 use crate::catalog::text::header_key_into;
 use crate::catalog::{
-    AttrLoc, CategoryIndex, FastMap, Issue, ProblemCode, ProblemDetail, ProblemField, RawImages, RawSku, SkuAttribute,
-    SkuField, SkuProblem, SkuRules, ValidatedSku, check_core, missing_required, parse_attribute_value, resolve_leaf,
+    AttrLoc, CategoryIndex, FastMap, Issue, ProblemCode, ProblemDetail, ProblemField, RawImages,
+    RawSku, SkuAttribute, SkuField, SkuProblem, SkuRules, ValidatedSku, check_core,
+    missing_required, parse_attribute_value, resolve_leaf,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -35,10 +36,10 @@ impl RowProblem {
     /// The column name to show: the seller's header, else the field's or
     /// attribute's name, else "row".
     pub fn column_name(&self, locale: Locale) -> String {
-        if let Some(h) = &self.header {
-            if !h.is_empty() {
-                return h.clone();
-            }
+        if let Some(h) = &self.header
+            && !h.is_empty()
+        {
+            return h.clone();
         }
         match (&self.problem.field, &self.problem.detail) {
             (ProblemField::Field(f), _) => f.label(locale).to_string(),
@@ -52,7 +53,11 @@ impl RowProblem {
 
     /// `column: message (hint)`.
     pub fn describe(&self, locale: Locale) -> String {
-        let mut s = format!("{}: {}", self.column_name(locale), self.problem.message(locale));
+        let mut s = format!(
+            "{}: {}",
+            self.column_name(locale),
+            self.problem.message(locale)
+        );
         if let Some(h) = self.problem.hint(locale) {
             s.push_str(" (");
             s.push_str(&h);
@@ -212,7 +217,11 @@ fn clean(cell: &str) -> &str {
 
 impl RowValidator {
     /// Compiles `mapping` (checked with [`ColumnMapping::check`]) for validating rows.
-    pub fn new(index: Arc<CategoryIndex>, mapping: &ColumnMapping, rules: SkuRules) -> Result<Self, MappingError> {
+    pub fn new(
+        index: Arc<CategoryIndex>,
+        mapping: &ColumnMapping,
+        rules: SkuRules,
+    ) -> Result<Self, MappingError> {
         mapping.check(&index)?;
         let mut field_column = [None; SkuField::COUNT];
         let mut attr_columns = Vec::new();
@@ -220,11 +229,13 @@ impl RowValidator {
         for (column, c) in mapping.columns.iter().enumerate() {
             match &c.target {
                 ColumnTarget::Field(f) => field_column[*f as usize] = Some(column),
-                ColumnTarget::Attribute(AttributeSelector::Code(code)) => attr_columns.push(AttrColumn {
-                    column,
-                    key: AttrColumnKey::Code(code.to_string()),
-                    label: code.to_string(),
-                }),
+                ColumnTarget::Attribute(AttributeSelector::Code(code)) => {
+                    attr_columns.push(AttrColumn {
+                        column,
+                        key: AttrColumnKey::Code(code.to_string()),
+                        label: code.to_string(),
+                    })
+                }
                 ColumnTarget::Attribute(AttributeSelector::Name(name)) => {
                     header_key_into(name, &mut key);
                     attr_columns.push(AttrColumn {
@@ -294,18 +305,32 @@ impl RowValidator {
     }
 
     /// Validates one row (`row` is its record number, used in messages).
-    pub fn validate<C: RowCells + ?Sized>(&mut self, row: u64, cells: &C) -> Result<ValidatedSku, RejectedRow> {
+    pub fn validate<C: RowCells + ?Sized>(
+        &mut self,
+        row: u64,
+        cells: &C,
+    ) -> Result<ValidatedSku, RejectedRow> {
         let mut problems: Vec<RowProblem> = Vec::new();
-        if cells.len() > self.width && (self.width..cells.len()).any(|i| !cells.cell(i).trim().is_empty()) {
+        if cells.len() > self.width
+            && (self.width..cells.len()).any(|i| !cells.cell(i).trim().is_empty())
+        {
             problems.push(self.row_problem(
                 None,
-                SkuProblem::new(ProblemField::Row, ProblemCode::ExtraCells, ProblemDetail::None),
+                SkuProblem::new(
+                    ProblemField::Row,
+                    ProblemCode::ExtraCells,
+                    ProblemDetail::None,
+                ),
             ));
         }
         if cells.has_replacement_char() {
             problems.push(self.row_problem(
                 None,
-                SkuProblem::new(ProblemField::Row, ProblemCode::BadEncoding, ProblemDetail::None),
+                SkuProblem::new(
+                    ProblemField::Row,
+                    ProblemCode::BadEncoding,
+                    ProblemDetail::None,
+                ),
             ));
         }
 
@@ -359,18 +384,27 @@ impl RowValidator {
                 if cell.is_empty() {
                     continue;
                 }
-                let problem = |code: ProblemCode, detail: ProblemDetail, field: String| RowProblem {
-                    column: Some(ac.column),
-                    header: headers.get(ac.column).cloned(),
-                    problem: SkuProblem::new(ProblemField::Attribute(field), code, detail),
-                };
+                let problem =
+                    |code: ProblemCode, detail: ProblemDetail, field: String| RowProblem {
+                        column: Some(ac.column),
+                        header: headers.get(ac.column).cloned(),
+                        problem: SkuProblem::new(ProblemField::Attribute(field), code, detail),
+                    };
                 let Some((loc, slot)) = *slot_plan else {
-                    problems.push(problem(ProblemCode::UnknownAttribute, ProblemDetail::None, ac.label.clone()));
+                    problems.push(problem(
+                        ProblemCode::UnknownAttribute,
+                        ProblemDetail::None,
+                        ac.label.clone(),
+                    ));
                     continue;
                 };
                 let code = &index.attribute_at(loc).code;
                 if present[slot] {
-                    problems.push(problem(ProblemCode::DuplicateAttribute, ProblemDetail::None, code.to_string()));
+                    problems.push(problem(
+                        ProblemCode::DuplicateAttribute,
+                        ProblemDetail::None,
+                        code.to_string(),
+                    ));
                     continue;
                 }
                 // A value that is there but wrong is reported as wrong, not also as missing.
@@ -382,7 +416,9 @@ impl RowValidator {
                             value,
                         });
                     }
-                    Err(issue) => problems.push(problem(issue.code, issue.detail, code.to_string())),
+                    Err(issue) => {
+                        problems.push(problem(issue.code, issue.detail, code.to_string()))
+                    }
                 }
             }
             let mut missing = Vec::new();
@@ -412,10 +448,10 @@ impl RowValidator {
             }
         }
 
-        if problems.is_empty() {
-            if let Some(valid) = core.finish(&self.index, &mut self.hash_buf) {
-                return Ok(valid);
-            }
+        if problems.is_empty()
+            && let Some(valid) = core.finish(&self.index, &mut self.hash_buf)
+        {
+            return Ok(valid);
         }
         let raw_sku = self.field_cell(cells, SkuField::Sku);
         let sku = (!raw_sku.is_empty()).then(|| raw_sku.to_string());
@@ -486,13 +522,19 @@ mod tests {
         assert_eq!(sku.commercial.stock(), 1000);
         assert_eq!(sku.commercial.price().amount_minor(), 129_990);
         assert_eq!(sku.content.images().len(), 2);
-        assert_eq!(sku.content.attribute("size"), Some(&AttributeValue::Enum("m".into())));
+        assert_eq!(
+            sku.content.attribute("size"),
+            Some(&AttributeValue::Enum("m".into()))
+        );
         // The same "Размер" column means shoe_size for shoes.
         let mut shoe = tshirt("SN-1");
         shoe[2] = "Обувь/Кроссовки и кеды".into();
         shoe[9] = "42".into();
         let sku = v.validate(3, &shoe).unwrap();
-        assert_eq!(sku.content.attribute("shoe_size"), Some(&AttributeValue::Enum("42".into())));
+        assert_eq!(
+            sku.content.attribute("shoe_size"),
+            Some(&AttributeValue::Enum("42".into()))
+        );
         assert_eq!(sku.content.attribute("size"), None);
     }
 
@@ -514,24 +556,68 @@ mod tests {
             ("Цвет", ProblemCode::BadEnumValue),
             ("Пол", ProblemCode::MissingRequiredAttribute),
         ] {
-            assert!(found.contains(&(want.0.to_string(), want.1)), "{want:?} not in {found:?}");
+            assert!(
+                found.contains(&(want.0.to_string(), want.1)),
+                "{want:?} not in {found:?}"
+            );
         }
         let text = r.unwrap_err().errors_text(Locale::Ru);
-        assert!(text.contains("Цена: Цена должна быть больше 0 (Укажите цену в рублях, например 1 299,90)"), "{text}");
-        assert!(text.contains("Цвет: Недопустимое значение (Допустимые значения: Чёрный, Белый"), "{text}");
+        assert!(
+            text.contains(
+                "Цена: Цена должна быть больше 0 (Укажите цену в рублях, например 1 299,90)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("Цвет: Недопустимое значение (Допустимые значения: Чёрный, Белый"),
+            "{text}"
+        );
     }
 
     #[test]
     fn every_bad_row_code_is_reachable_from_a_csv_row() {
         let mut v = validator(&[
-            "sku", "title", "category", "price", "old_price", "stock", "barcode", "images", "vat", "currency",
-            "weight_g", "attr:color", "attr:size", "attr:gender", "attr:author", "Цвет", "description",
+            "sku",
+            "title",
+            "category",
+            "price",
+            "old_price",
+            "stock",
+            "barcode",
+            "images",
+            "vat",
+            "currency",
+            "weight_g",
+            "attr:color",
+            "attr:size",
+            "attr:gender",
+            "attr:author",
+            "Цвет",
+            "description",
         ]);
         let base = |sku: &str| -> Vec<String> {
-            [sku, "Футболка", "tshirts", "100", "", "5", "", "", "", "", "", "black", "m", "men", "", "", ""]
-                .iter()
-                .map(|s| s.to_string())
-                .collect()
+            [
+                sku,
+                "Футболка",
+                "tshirts",
+                "100",
+                "",
+                "5",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "black",
+                "m",
+                "men",
+                "",
+                "",
+                "",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
         };
         assert!(v.validate(2, &base("OK-1")).is_ok());
         let long_title = "Ж".repeat(301);
@@ -562,27 +648,49 @@ mod tests {
         for (i, (col, value, want)) in cases.into_iter().enumerate() {
             let mut row = base(&format!("S{i}"));
             row[col] = value.to_string();
-            let found: Vec<ProblemCode> = v.validate(3, &row).map_or_else(|r| r.codes(), |_| vec![]);
-            assert!(found.contains(&want), "{value:?} in column {col}: want {want:?}, got {found:?}");
+            let found: Vec<ProblemCode> =
+                v.validate(3, &row).map_or_else(|r| r.codes(), |_| vec![]);
+            assert!(
+                found.contains(&want),
+                "{value:?} in column {col}: want {want:?}, got {found:?}"
+            );
         }
-        let images = (0..16).map(|i| format!("https://a.ru/{i}.jpg")).collect::<Vec<_>>().join(" ");
+        let images = (0..16)
+            .map(|i| format!("https://a.ru/{i}.jpg"))
+            .collect::<Vec<_>>()
+            .join(" ");
         let mut row = base("IMG");
         row[7] = images;
-        assert_eq!(v.validate(4, &row).unwrap_err().codes(), [ProblemCode::TooManyImages]);
+        assert_eq!(
+            v.validate(4, &row).unwrap_err().codes(),
+            [ProblemCode::TooManyImages]
+        );
         let mut row = base("EXTRA");
         row.push("лишнее".into());
-        assert_eq!(v.validate(5, &row).unwrap_err().codes(), [ProblemCode::ExtraCells]);
+        assert_eq!(
+            v.validate(5, &row).unwrap_err().codes(),
+            [ProblemCode::ExtraCells]
+        );
     }
 
     #[test]
     fn duplicate_skus_in_a_file_point_at_the_first_row() {
         let mut v = validator(HEADER);
         assert!(v.validate(2, &tshirt("TS-1")).is_ok());
-        assert!(v.validate(3, &tshirt("ts-1")).is_ok(), "skus are case-sensitive");
+        assert!(
+            v.validate(3, &tshirt("ts-1")).is_ok(),
+            "skus are case-sensitive"
+        );
         let dup = v.validate(7, &tshirt(" TS-1 ")).unwrap_err();
         assert_eq!(dup.codes(), [ProblemCode::DuplicateSkuInFile]);
-        assert_eq!(dup.problems[0].problem.detail, ProblemDetail::FirstRow { row: 2 });
-        assert!(dup.errors_text(Locale::En).contains("already appears in row 2"));
+        assert_eq!(
+            dup.problems[0].problem.detail,
+            ProblemDetail::FirstRow { row: 2 }
+        );
+        assert!(
+            dup.errors_text(Locale::En)
+                .contains("already appears in row 2")
+        );
         assert_eq!(v.distinct_skus(), 2);
     }
 
@@ -655,6 +763,9 @@ mod tests {
         assert_eq!(json["problems"][0]["code"], "not_positive");
         assert_eq!(json["problems"][0]["column"], "Цена");
         assert_eq!(json["problems"][0]["field"], "price");
-        assert_eq!(json["problems"][0]["message"], "The price must be greater than 0");
+        assert_eq!(
+            json["problems"][0]["message"],
+            "The price must be greater than 0"
+        );
     }
 }
