@@ -594,6 +594,7 @@ mod tests {
             "attr:author",
             "Цвет",
             "description",
+            "attr:printed",
         ]);
         let base = |sku: &str| -> Vec<String> {
             [
@@ -614,6 +615,7 @@ mod tests {
                 "",
                 "",
                 "",
+                "да",
             ]
             .iter()
             .map(|s| s.to_string())
@@ -644,6 +646,7 @@ mod tests {
             (12, "", ProblemCode::MissingRequiredAttribute),
             (15, "белый", ProblemCode::DuplicateAttribute),
             (16, "\u{FFFD}", ProblemCode::BadEncoding),
+            (17, "может быть", ProblemCode::BadBoolean),
         ];
         for (i, (col, value, want)) in cases.into_iter().enumerate() {
             let mut row = base(&format!("S{i}"));
