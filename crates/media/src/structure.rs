@@ -97,8 +97,7 @@ fn jpeg_extent(bytes: &[u8]) -> Result<Extent, StructureError> {
 fn skip_entropy_coded_data(bytes: &[u8], mut pos: usize) -> Result<usize, StructureError> {
     loop {
         let rest = bytes.get(pos..).ok_or(StructureError::Truncated)?;
-        let offset = rest.iter().position(|&b| b == 0xFF).ok_or(StructureError::Truncated)?;
-        pos += offset;
+        pos += find_ff(rest).ok_or(StructureError::Truncated)?;
         // Skip fill bytes to see what follows the run of 0xFF.
         let mut next = pos + 1;
         while bytes.get(next) == Some(&0xFF) {
@@ -111,6 +110,26 @@ fn skip_entropy_coded_data(bytes: &[u8], mut pos: usize) -> Result<usize, Struct
             Some(_) => return Ok(pos),
         }
     }
+}
+
+/// Finds the first 0xFF, eight bytes at a time: scan data is most of a JPEG, and 0xFF
+/// bytes in it are rare (each is followed by a stuffed 0x00).
+fn find_ff(bytes: &[u8]) -> Option<usize> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        // Inverted, a 0xFF byte becomes 0x00, which the classic zero-byte test finds.
+        let inverted = !u64::from_le_bytes(word);
+        if (inverted.wrapping_sub(LOW) & !inverted & HIGH) != 0 {
+            return chunk.iter().position(|&b| b == 0xFF).map(|i| offset + i);
+        }
+        offset += 8;
+    }
+    chunks.remainder().iter().position(|&b| b == 0xFF).map(|i| offset + i)
 }
 
 /// Follows PNG chunks from the signature to IEND. CRCs are left to the decoder.
@@ -191,6 +210,21 @@ mod tests {
         let image_len = bytes.len();
         bytes.extend(b"PK\x03\x04 trailing");
         assert_eq!(jpeg_extent(&bytes), Ok(Extent { image_len }));
+    }
+
+    #[test]
+    fn the_word_at_a_time_search_finds_every_first_ff() {
+        for len in 0..40 {
+            for at in 0..=len {
+                let mut bytes = vec![0x7Fu8; len];
+                if at < len {
+                    bytes[at] = 0xFF;
+                }
+                let expected = (at < len).then_some(at);
+                assert_eq!(find_ff(&bytes), expected, "len {len}, at {at}");
+            }
+        }
+        assert_eq!(find_ff(&[0xFE, 0x80, 0x01, 0xFF, 0xFF]), Some(3));
     }
 
     #[test]
