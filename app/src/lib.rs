@@ -22,13 +22,13 @@ use domain::accounts::Role;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 /// The HTML document around the app (server side).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="ru">
+        <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -46,25 +46,38 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Loaded once per page load and awaited before anything renders (blocking), so
+    // the server-rendered HTML already has the right language and navigation.
     let session = Resource::new_blocking(|| (), |_| api::public::get_session::get_session());
+    provide_context(session::SessionResource(session));
     view! {
         <Stylesheet id="leptos" href="/pkg/bazaar.css" />
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
         <Meta name="description" content="Bazaar — marketplace seller management" />
         <Title formatter=|text: String| format!("{text} · Bazaar") />
         <Router>
-            <Suspense fallback=|| view! { <div class="loading-bar"></div> }>
-                {move || Suspend::new(async move {
-                    let info = session.await.unwrap_or_default();
-                    let locale = info.locale;
-                    provide_context(info);
-                    view! {
-                        <Html attr:lang=locale.code() attr:data-hydrated=hydrated_flag() />
-                        <AppRoutes />
-                    }
-                })}
-            </Suspense>
+            <AppRoutes />
         </Router>
+    }
+}
+
+/// Waits for the session, provides it to the page and sets the document language.
+#[component]
+fn Gate(children: ChildrenFn) -> impl IntoView {
+    let session = expect_context::<session::SessionResource>().0;
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=|| view! { <div class="loading-bar"></div> }>
+            {move || Suspend::new(async move {
+                let info = session.await.unwrap_or_default();
+                let locale = info.locale;
+                provide_context(info);
+                view! {
+                    <Html attr:lang=locale.code() attr:data-hydrated=hydrated_flag() />
+                    {children.with_value(|c| c())}
+                }
+            })}
+        </Suspense>
     }
 }
 
@@ -78,27 +91,27 @@ fn hydrated_flag() -> impl Fn() -> &'static str + Send + Sync + Copy + 'static {
 #[component]
 fn AppRoutes() -> impl IntoView {
     view! {
-        <Routes fallback=|| view! { <public::errors::NotFound /> }>
-            <Route path=path!("/") view=public::home::HomePage />
-            <Route path=path!("/login") view=public::login::LoginPage />
-            <Route path=path!("/signup") view=public::signup::SignupPage />
-            <Route path=path!("/account") view=public::account::AccountPage />
-            <ParentRoute path=path!("/seller") view=|| view! { <AreaLayout role=Role::Seller /> }>
-                <Route path=path!("") view=seller::dashboard::SellerDashboard />
-                <Route path=path!("api-keys") view=seller::api_keys::ApiKeysPage />
-                <Route path=path!("team") view=seller::team::TeamPage />
+        <Routes fallback=|| view! { <Gate><public::errors::NotFound /></Gate> }>
+            <Route path=path!("/") ssr=SsrMode::Async view=|| view! { <Gate><public::home::HomePage /></Gate> } />
+            <Route path=path!("/login") ssr=SsrMode::Async view=|| view! { <Gate><public::login::LoginPage /></Gate> } />
+            <Route path=path!("/signup") ssr=SsrMode::Async view=|| view! { <Gate><public::signup::SignupPage /></Gate> } />
+            <Route path=path!("/account") ssr=SsrMode::Async view=|| view! { <Gate><public::account::AccountPage /></Gate> } />
+            <ParentRoute path=path!("/seller") ssr=SsrMode::Async view=|| view! { <Gate><AreaLayout role=Role::Seller /></Gate> }>
+                <Route path=path!("") ssr=SsrMode::Async view=seller::dashboard::SellerDashboard />
+                <Route path=path!("api-keys") ssr=SsrMode::Async view=seller::api_keys::ApiKeysPage />
+                <Route path=path!("team") ssr=SsrMode::Async view=seller::team::TeamPage />
             </ParentRoute>
-            <ParentRoute path=path!("/moderation") view=|| view! { <AreaLayout role=Role::Moderator /> }>
-                <Route path=path!("") view=moderation::dashboard::ModerationDashboard />
+            <ParentRoute path=path!("/moderation") ssr=SsrMode::Async view=|| view! { <Gate><AreaLayout role=Role::Moderator /></Gate> }>
+                <Route path=path!("") ssr=SsrMode::Async view=moderation::dashboard::ModerationDashboard />
             </ParentRoute>
-            <ParentRoute path=path!("/finance") view=|| view! { <AreaLayout role=Role::Finance /> }>
-                <Route path=path!("") view=finance::dashboard::FinanceDashboard />
+            <ParentRoute path=path!("/finance") ssr=SsrMode::Async view=|| view! { <Gate><AreaLayout role=Role::Finance /></Gate> }>
+                <Route path=path!("") ssr=SsrMode::Async view=finance::dashboard::FinanceDashboard />
             </ParentRoute>
-            <ParentRoute path=path!("/admin") view=|| view! { <AreaLayout role=Role::Admin /> }>
-                <Route path=path!("") view=admin::dashboard::AdminDashboard />
-                <Route path=path!("users") view=admin::users::UsersPage />
-                <Route path=path!("sellers") view=admin::sellers::SellersPage />
-                <Route path=path!("audit") view=admin::audit::AuditPage />
+            <ParentRoute path=path!("/admin") ssr=SsrMode::Async view=|| view! { <Gate><AreaLayout role=Role::Admin /></Gate> }>
+                <Route path=path!("") ssr=SsrMode::Async view=admin::dashboard::AdminDashboard />
+                <Route path=path!("users") ssr=SsrMode::Async view=admin::users::UsersPage />
+                <Route path=path!("sellers") ssr=SsrMode::Async view=admin::sellers::SellersPage />
+                <Route path=path!("audit") ssr=SsrMode::Async view=admin::audit::AuditPage />
             </ParentRoute>
         </Routes>
     }

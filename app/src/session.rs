@@ -22,6 +22,10 @@ pub struct CurrentUser {
     pub seller_status: Option<SellerStatus>,
 }
 
+/// The session loader, provided once by the app root.
+#[derive(Clone, Copy)]
+pub struct SessionResource(pub Resource<Result<SessionInfo, crate::error::AppError>>);
+
 /// The session of the current page (empty before it loads).
 pub fn use_session() -> SessionInfo {
     use_context::<SessionInfo>().unwrap_or_default()

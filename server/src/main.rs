@@ -1,14 +1,7 @@
 //! `bazaar`: the Bazaar server and its operator commands.
 
-mod api;
-mod cli;
-mod http;
-mod settings;
-mod state;
-mod telemetry;
-mod workers;
-
 use clap::Parser;
+use server::{cli, settings, telemetry};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {

@@ -23,21 +23,26 @@ const fn item(href: &'static str, icon: &'static str, ru: &'static str, en: &'st
     NavItem { href, icon, ru, en }
 }
 
+const SELLER_NAV: &[NavItem] = &[
+    item("/seller", "◧", "Главная", "Overview"),
+    item("/seller/api-keys", "⚿", "API-ключи", "API keys"),
+    item("/seller/team", "☺", "Команда", "Team"),
+];
+const MODERATION_NAV: &[NavItem] = &[item("/moderation", "◧", "Обзор", "Overview")];
+const FINANCE_NAV: &[NavItem] = &[item("/finance", "◧", "Обзор", "Overview")];
+const ADMIN_NAV: &[NavItem] = &[
+    item("/admin", "◧", "Обзор", "Overview"),
+    item("/admin/sellers", "▤", "Продавцы", "Sellers"),
+    item("/admin/users", "☺", "Пользователи", "Users"),
+    item("/admin/audit", "☰", "Журнал действий", "Audit log"),
+];
+
 fn nav_items(role: Role) -> &'static [NavItem] {
     match role {
-        Role::Seller => &[
-            item("/seller", "◧", "Главная", "Overview"),
-            item("/seller/api-keys", "⚿", "API-ключи", "API keys"),
-            item("/seller/team", "☺", "Команда", "Team"),
-        ],
-        Role::Moderator => &[item("/moderation", "◧", "Обзор", "Overview")],
-        Role::Finance => &[item("/finance", "◧", "Обзор", "Overview")],
-        Role::Admin => &[
-            item("/admin", "◧", "Обзор", "Overview"),
-            item("/admin/sellers", "▤", "Продавцы", "Sellers"),
-            item("/admin/users", "☺", "Пользователи", "Users"),
-            item("/admin/audit", "☰", "Журнал действий", "Audit log"),
-        ],
+        Role::Seller => SELLER_NAV,
+        Role::Moderator => MODERATION_NAV,
+        Role::Finance => FINANCE_NAV,
+        Role::Admin => ADMIN_NAV,
     }
 }
 

@@ -106,7 +106,7 @@ where
 
 /// Declares one test that runs twice: `<name>::sqlite` and `<name>::postgres`.
 ///
-/// ```ignore
+/// ```text
 /// db_test!(signup_creates_pending_seller, |db: Db| async move { ... });
 /// ```
 #[macro_export]

@@ -45,7 +45,9 @@ fn pipeline<M: Measurement>(c: &mut Criterion<M>, group_name: &str) {
     let declared = Declared::upload(Some("photo.jpg"), Some("image/jpeg"));
 
     let mut group = c.benchmark_group(group_name);
-    group.sample_size(20).measurement_time(Duration::from_secs(15));
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(15));
     group.throughput(Throughput::Elements(1));
     let mut next = 0;
     group.bench_function("process_2000x2000_jpeg_q85", |b| {
@@ -83,8 +85,12 @@ impl Default for ThreadCpuTime {
 }
 
 fn thread_cpu_ns() -> u64 {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").expect("Linux /proc/thread-self/schedstat");
-    stat.split_whitespace().next().and_then(|ns| ns.parse().ok()).expect("schedstat starts with run time in ns")
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat")
+        .expect("Linux /proc/thread-self/schedstat");
+    stat.split_whitespace()
+        .next()
+        .and_then(|ns| ns.parse().ok())
+        .expect("schedstat starts with run time in ns")
 }
 
 impl Measurement for ThreadCpuTime {

@@ -47,7 +47,11 @@ impl ImageInfo {
 ///
 /// Cheap (header parsing plus one linear scan for the end marker), so the server can
 /// run it on upload before queueing [`crate::process`].
-pub fn inspect(bytes: &[u8], declared: &Declared<'_>, policy: &ImagePolicy) -> Result<ImageInfo, MediaError> {
+pub fn inspect(
+    bytes: &[u8],
+    declared: &Declared<'_>,
+    policy: &ImagePolicy,
+) -> Result<ImageInfo, MediaError> {
     open(bytes, declared, policy).map(|opened| opened.info)
 }
 
@@ -92,8 +96,11 @@ pub(crate) fn open<'a>(
     // below with a message that names the actual size, then handed to the decoder too.
     let mut reader = ImageReader::with_format(Cursor::new(image), format.to_image_format());
     reader.limits(allocation_limits(policy));
-    let mut decoder: Box<dyn ImageDecoder + 'a> =
-        Box::new(reader.into_decoder().map_err(|error| map_image_error(format, error))?);
+    let mut decoder: Box<dyn ImageDecoder + 'a> = Box::new(
+        reader
+            .into_decoder()
+            .map_err(|error| map_image_error(format, error))?,
+    );
 
     let (stored_width, stored_height) = decoder.dimensions();
     if stored_width > policy.max_width || stored_height > policy.max_height {
@@ -141,7 +148,9 @@ pub(crate) fn open<'a>(
     let mut limits = allocation_limits(policy);
     limits.max_image_width = Some(policy.max_width);
     limits.max_image_height = Some(policy.max_height);
-    decoder.set_limits(limits).map_err(|error| map_image_error(format, error))?;
+    decoder
+        .set_limits(limits)
+        .map_err(|error| map_image_error(format, error))?;
 
     let image_len = extent.image_len as u64;
     Ok(Opened {
@@ -192,16 +201,19 @@ impl Opened<'_> {
                 .map_err(|error| map_image_error(format, error));
         }
         let (width, height) = self.decoder.dimensions();
-        let total = usize::try_from(self.decoder.total_bytes()).map_err(|_| MediaError::DecodeFailed {
-            format,
-            detail: "image larger than the address space".to_owned(),
-        })?;
+        let total =
+            usize::try_from(self.decoder.total_bytes()).map_err(|_| MediaError::DecodeFailed {
+                format,
+                detail: "image larger than the address space".to_owned(),
+            })?;
         // Only growth is zero-filled; decoders overwrite every byte they are given.
         if scratch.len() < total {
             scratch.resize(total, 0);
         }
         let data = &mut scratch[..total];
-        self.decoder.read_image_boxed(data).map_err(|error| map_image_error(format, error))?;
+        self.decoder
+            .read_image_boxed(data)
+            .map_err(|error| map_image_error(format, error))?;
         let layout = match color {
             ColorType::Rgba8 => ScratchLayout::Rgba,
             ColorType::L8 => ScratchLayout::Luma,
@@ -238,7 +250,10 @@ fn decode_bytes_needed(decoder: &dyn ImageDecoder) -> u64 {
 pub(crate) const fn swaps_axes(orientation: Orientation) -> bool {
     matches!(
         orientation,
-        Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH
+        Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH
     )
 }
 

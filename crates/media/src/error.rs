@@ -23,7 +23,10 @@ pub enum MediaError {
     UnsupportedFormat { found: OtherKind },
 
     #[error("the file says {declared} but is a {actual}")]
-    Mislabelled { declared: Declaration, actual: Format },
+    Mislabelled {
+        declared: Declaration,
+        actual: Format,
+    },
 
     #[error("content type {content_type:?} is not an accepted image type")]
     UnsupportedContentType { content_type: String },
@@ -49,7 +52,9 @@ pub enum MediaError {
         max_bytes: u64,
     },
 
-    #[error("the image is {width}×{height} pixels, less than the {min_width}×{min_height} required")]
+    #[error(
+        "the image is {width}×{height} pixels, less than the {min_width}×{min_height} required"
+    )]
     TooSmall {
         width: u32,
         height: u32,
@@ -312,7 +317,10 @@ fn bad_url_message(reason: BadUrlReason, locale: Locale) -> String {
             "Ссылка не должна содержать имя пользователя или пароль.",
             "The link must not contain a user name or password.",
         ),
-        BadUrlReason::MissingHost => ("В ссылке нет адреса сайта.", "The link has no site address."),
+        BadUrlReason::MissingHost => (
+            "В ссылке нет адреса сайта.",
+            "The link has no site address.",
+        ),
         BadUrlReason::InvalidHost => (
             "Адрес сайта в ссылке записан неправильно.",
             "The site address in the link is not valid.",
@@ -323,7 +331,11 @@ fn bad_url_message(reason: BadUrlReason, locale: Locale) -> String {
         ),
         BadUrlReason::Unparseable => ("Ссылка записана неправильно.", "The link is not valid."),
     };
-    format!("{} {}", locale.pick(ru, en), locale.pick("Проверьте ссылку.", "Check the link."))
+    format!(
+        "{} {}",
+        locale.pick(ru, en),
+        locale.pick("Проверьте ссылку.", "Check the link.")
+    )
 }
 
 /// Megabytes (MiB) with one decimal, in the locale's notation. Sizes round up and
@@ -364,8 +376,19 @@ mod tests {
     fn codes_are_stable_snake_case() {
         let samples = [
             (MediaError::EmptyFile, "empty_file"),
-            (MediaError::TooLargeFile { size_bytes: 2, max_bytes: 1 }, "too_large_file"),
-            (MediaError::UnsupportedFormat { found: OtherKind::Gif }, "unsupported_format"),
+            (
+                MediaError::TooLargeFile {
+                    size_bytes: 2,
+                    max_bytes: 1,
+                },
+                "too_large_file",
+            ),
+            (
+                MediaError::UnsupportedFormat {
+                    found: OtherKind::Gif,
+                },
+                "unsupported_format",
+            ),
             (
                 MediaError::Mislabelled {
                     declared: Declaration::Extension("jpg".into()),
@@ -373,14 +396,32 @@ mod tests {
                 },
                 "mislabelled",
             ),
-            (MediaError::Truncated { format: Format::Jpeg }, "truncated"),
             (
-                MediaError::TooManyPixels { width: 1, height: 1, needed_bytes: 2, max_bytes: 1 },
+                MediaError::Truncated {
+                    format: Format::Jpeg,
+                },
+                "truncated",
+            ),
+            (
+                MediaError::TooManyPixels {
+                    width: 1,
+                    height: 1,
+                    needed_bytes: 2,
+                    max_bytes: 1,
+                },
                 "dimensions_too_large",
             ),
-            (MediaError::BadUrl { reason: BadUrlReason::Userinfo }, "bad_url"),
             (
-                MediaError::ForbiddenAddress { host: "x".into(), ip: IpAddr::from([127, 0, 0, 1]) },
+                MediaError::BadUrl {
+                    reason: BadUrlReason::Userinfo,
+                },
+                "bad_url",
+            ),
+            (
+                MediaError::ForbiddenAddress {
+                    host: "x".into(),
+                    ip: IpAddr::from([127, 0, 0, 1]),
+                },
                 "forbidden_address",
             ),
         ];
@@ -397,7 +438,10 @@ mod tests {
             actual: Format::Png,
         };
         let en = error.message(Locale::En);
-        assert!(en.contains(".jpg") && en.contains("PNG") && en.contains(".png"), "{en}");
+        assert!(
+            en.contains(".jpg") && en.contains("PNG") && en.contains(".png"),
+            "{en}"
+        );
         let ru = error.message(Locale::Ru);
         assert!(ru.contains(".jpg") && ru.contains("PNG"), "{ru}");
     }

@@ -207,7 +207,10 @@ fn sniff_other(bytes: &[u8]) -> OtherKind {
 fn sniff_text(bytes: &[u8]) -> OtherKind {
     let head = &bytes[..bytes.len().min(1024)];
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    let start = head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len());
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
     let head = &head[start..];
     let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
     let contains = |needle: &[u8]| lower.windows(needle.len()).any(|w| w == needle);
@@ -215,7 +218,12 @@ fn sniff_text(bytes: &[u8]) -> OtherKind {
         if contains(b"<svg") {
             return OtherKind::Svg;
         }
-        if contains(b"<!doctype html") || contains(b"<html") || contains(b"<head") || contains(b"<body") || contains(b"<script") {
+        if contains(b"<!doctype html")
+            || contains(b"<html")
+            || contains(b"<head")
+            || contains(b"<body")
+            || contains(b"<script")
+        {
             return OtherKind::Html;
         }
         if lower.starts_with(b"<?xml") {
@@ -225,7 +233,9 @@ fn sniff_text(bytes: &[u8]) -> OtherKind {
     }
     let printable = head
         .iter()
-        .filter(|&&b| b == b'\t' || b == b'\n' || b == b'\r' || (0x20..0x7F).contains(&b) || b >= 0x80)
+        .filter(|&&b| {
+            b == b'\t' || b == b'\n' || b == b'\r' || (0x20..0x7F).contains(&b) || b >= 0x80
+        })
         .count();
     if !head.is_empty() && printable == head.len() && std::str::from_utf8(head).is_ok() {
         return OtherKind::Text;
@@ -249,7 +259,10 @@ impl<'a> Declared<'a> {
     };
 
     pub const fn upload(file_name: Option<&'a str>, content_type: Option<&'a str>) -> Self {
-        Declared { content_type, file_name }
+        Declared {
+            content_type,
+            file_name,
+        }
     }
 
     pub const fn fetched(content_type: Option<&'a str>) -> Self {
@@ -309,12 +322,14 @@ pub fn classify_content_type(content_type: &str) -> LabelClass {
 /// Classifies a file name by its extension.
 pub fn classify_file_name(file_name: &str) -> LabelClass {
     match file_extension(file_name).as_deref() {
-        Some("jpg" | "jpeg" | "jpe" | "jfif" | "pjpeg" | "pjp") => LabelClass::Accepted(Format::Jpeg),
+        Some("jpg" | "jpeg" | "jpe" | "jfif" | "pjpeg" | "pjp") => {
+            LabelClass::Accepted(Format::Jpeg)
+        }
         Some("png") => LabelClass::Accepted(Format::Png),
         Some("webp") => LabelClass::Accepted(Format::WebP),
         Some(
-            "gif" | "bmp" | "dib" | "tif" | "tiff" | "svg" | "svgz" | "heic" | "heif" | "avif" | "ico"
-            | "jxl" | "psd" | "apng",
+            "gif" | "bmp" | "dib" | "tif" | "tiff" | "svg" | "svgz" | "heic" | "heif" | "avif"
+            | "ico" | "jxl" | "psd" | "apng",
         ) => LabelClass::OtherImage,
         // Unknown or missing extensions ("IMG_0001", "photo.dat") say nothing.
         _ => LabelClass::Unspecified,
@@ -395,37 +410,79 @@ mod tests {
 
     #[test]
     fn sniffing_uses_magic_bytes_not_names() {
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Sniffed::Image(Format::Jpeg));
+        assert_eq!(
+            sniff(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Sniffed::Image(Format::Jpeg)
+        );
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0"), Sniffed::Image(Format::Png));
-        assert_eq!(sniff(b"RIFF\x10\0\0\0WEBPVP8 "), Sniffed::Image(Format::WebP));
-        assert_eq!(sniff(b"RIFF\x10\0\0\0WAVEfmt "), Sniffed::Other(OtherKind::Unknown));
+        assert_eq!(
+            sniff(b"RIFF\x10\0\0\0WEBPVP8 "),
+            Sniffed::Image(Format::WebP)
+        );
+        assert_eq!(
+            sniff(b"RIFF\x10\0\0\0WAVEfmt "),
+            Sniffed::Other(OtherKind::Unknown)
+        );
         assert_eq!(sniff(b"GIF89a\x01\0\x01\0"), Sniffed::Other(OtherKind::Gif));
         assert_eq!(sniff(b"BM\x36\0\0\0"), Sniffed::Other(OtherKind::Bmp));
         assert_eq!(sniff(b"II*\0\x08\0\0\0"), Sniffed::Other(OtherKind::Tiff));
         assert_eq!(sniff(b"%PDF-1.7\n"), Sniffed::Other(OtherKind::Pdf));
         assert_eq!(sniff(b"PK\x03\x04\x14\0"), Sniffed::Other(OtherKind::Zip));
-        assert_eq!(sniff(b"\0\0\0\x1cftypheic"), Sniffed::Other(OtherKind::Heif));
-        assert_eq!(sniff(b"\0\0\0\x1cftypavif"), Sniffed::Other(OtherKind::Avif));
+        assert_eq!(
+            sniff(b"\0\0\0\x1cftypheic"),
+            Sniffed::Other(OtherKind::Heif)
+        );
+        assert_eq!(
+            sniff(b"\0\0\0\x1cftypavif"),
+            Sniffed::Other(OtherKind::Avif)
+        );
         assert_eq!(sniff(b""), Sniffed::Empty);
     }
 
     #[test]
     fn markup_is_told_apart_from_plain_text() {
-        assert_eq!(sniff(b"\xEF\xBB\xBF  <?xml version=\"1.0\"?><svg xmlns="), Sniffed::Other(OtherKind::Svg));
-        assert_eq!(sniff(b"<!DOCTYPE html><html>"), Sniffed::Other(OtherKind::Html));
+        assert_eq!(
+            sniff(b"\xEF\xBB\xBF  <?xml version=\"1.0\"?><svg xmlns="),
+            Sniffed::Other(OtherKind::Svg)
+        );
+        assert_eq!(
+            sniff(b"<!DOCTYPE html><html>"),
+            Sniffed::Other(OtherKind::Html)
+        );
         assert_eq!(sniff(b"\n<HTML><BODY>"), Sniffed::Other(OtherKind::Html));
-        assert_eq!(sniff(b"<?xml version=\"1.0\"?><feed>"), Sniffed::Other(OtherKind::Xml));
-        assert_eq!(sniff("цена;артикул\n1;2".as_bytes()), Sniffed::Other(OtherKind::Text));
-        assert_eq!(sniff(&[0x00, 0x01, 0x02, 0x03]), Sniffed::Other(OtherKind::Unknown));
+        assert_eq!(
+            sniff(b"<?xml version=\"1.0\"?><feed>"),
+            Sniffed::Other(OtherKind::Xml)
+        );
+        assert_eq!(
+            sniff("цена;артикул\n1;2".as_bytes()),
+            Sniffed::Other(OtherKind::Text)
+        );
+        assert_eq!(
+            sniff(&[0x00, 0x01, 0x02, 0x03]),
+            Sniffed::Other(OtherKind::Unknown)
+        );
     }
 
     #[test]
     fn content_types_are_compared_without_parameters_and_case() {
-        assert_eq!(classify_content_type("Image/JPEG; charset=binary"), LabelClass::Accepted(Format::Jpeg));
-        assert_eq!(classify_content_type("image/jpg"), LabelClass::Accepted(Format::Jpeg));
-        assert_eq!(classify_content_type("application/octet-stream"), LabelClass::Unspecified);
+        assert_eq!(
+            classify_content_type("Image/JPEG; charset=binary"),
+            LabelClass::Accepted(Format::Jpeg)
+        );
+        assert_eq!(
+            classify_content_type("image/jpg"),
+            LabelClass::Accepted(Format::Jpeg)
+        );
+        assert_eq!(
+            classify_content_type("application/octet-stream"),
+            LabelClass::Unspecified
+        );
         assert_eq!(classify_content_type("image/gif"), LabelClass::OtherImage);
-        assert_eq!(classify_content_type("text/html; charset=utf-8"), LabelClass::NotImage);
+        assert_eq!(
+            classify_content_type("text/html; charset=utf-8"),
+            LabelClass::NotImage
+        );
     }
 
     #[test]
@@ -458,7 +515,11 @@ mod tests {
             Declared::upload(Some(".png"), None),
             Declared::fetched(Some("image/webp")),
         ] {
-            assert_eq!(check_declared(&declared, Format::WebP), Ok(()), "{declared:?}");
+            assert_eq!(
+                check_declared(&declared, Format::WebP),
+                Ok(()),
+                "{declared:?}"
+            );
         }
     }
 
@@ -469,7 +530,10 @@ mod tests {
             Err(MediaError::UnsupportedContentType { content_type }) if content_type == "text/html"
         ));
         assert_eq!(precheck_content_type(Some("image/png")), Ok(()));
-        assert_eq!(precheck_content_type(Some("application/octet-stream")), Ok(()));
+        assert_eq!(
+            precheck_content_type(Some("application/octet-stream")),
+            Ok(())
+        );
         assert_eq!(precheck_content_type(None), Ok(()));
     }
 }

@@ -32,12 +32,15 @@ mod structure;
 
 pub use decode::{ImageInfo, inspect};
 pub use error::{BadUrlReason, MediaError};
-pub use format::{Declaration, Declared, Format, OtherKind, Sniffed, check_declared, precheck_content_type, sniff};
+pub use format::{
+    Declaration, Declared, Format, OtherKind, Sniffed, check_declared, precheck_content_type, sniff,
+};
 pub use hash::{
-    DHASH_NEAR_DUPLICATE_MAX, Distances, Fingerprint, PHASH_NEAR_DUPLICATE_MAX, PerceptualHash, fingerprint_image,
-    hamming_distance,
+    DHASH_NEAR_DUPLICATE_MAX, Distances, Fingerprint, PHASH_NEAR_DUPLICATE_MAX, PerceptualHash,
+    fingerprint_image, hamming_distance,
 };
 pub use pipeline::{
-    Derivative, DerivativeKind, JPEG_QUALITY, LARGE_MAX_SIDE, ProcessedImage, THUMB_MAX_SIDE, fit_within, process,
+    Derivative, DerivativeKind, JPEG_QUALITY, LARGE_MAX_SIDE, ProcessedImage, THUMB_MAX_SIDE,
+    fit_within, process,
 };
 pub use policy::{AspectRange, AspectRatio, ImagePolicy};

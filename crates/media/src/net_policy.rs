@@ -75,7 +75,9 @@ pub struct FetchPolicy {
 
 /// An allow-list entry that is neither an IP address nor a host name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{ALLOW_HOSTS_ENV}: {entry:?} is neither an IP address nor a host name (ports are not allowed)")]
+#[error(
+    "{ALLOW_HOSTS_ENV}: {entry:?} is neither an IP address nor a host name (ports are not allowed)"
+)]
 pub struct AllowListError {
     pub entry: String,
 }
@@ -201,7 +203,9 @@ pub fn parse_fetch_url(input: &str, policy: &FetchPolicy) -> Result<FetchTarget,
     let Some(after_slashes) = rest.strip_prefix("//") else {
         return Err(bad(BadUrlReason::NotAbsolute));
     };
-    let authority_end = after_slashes.find(['/', '?', '#']).unwrap_or(after_slashes.len());
+    let authority_end = after_slashes
+        .find(['/', '?', '#'])
+        .unwrap_or(after_slashes.len());
     let authority = &after_slashes[..authority_end];
     if authority.contains('@') {
         return Err(bad(BadUrlReason::Userinfo));
@@ -217,9 +221,9 @@ pub fn parse_fetch_url(input: &str, policy: &FetchPolicy) -> Result<FetchTarget,
 
     let url = Url::parse(input).map_err(|error| match error {
         url::ParseError::EmptyHost => bad(BadUrlReason::MissingHost),
-        url::ParseError::InvalidIpv4Address | url::ParseError::InvalidIpv6Address | url::ParseError::IdnaError => {
-            bad(BadUrlReason::InvalidHost)
-        }
+        url::ParseError::InvalidIpv4Address
+        | url::ParseError::InvalidIpv6Address
+        | url::ParseError::IdnaError => bad(BadUrlReason::InvalidHost),
         url::ParseError::InvalidPort => bad(BadUrlReason::Unparseable),
         _ => bad(BadUrlReason::Unparseable),
     })?;
@@ -245,7 +249,9 @@ pub fn parse_fetch_url(input: &str, policy: &FetchPolicy) -> Result<FetchTarget,
             TargetHost::Domain(name)
         }
     };
-    let port = url.port_or_known_default().ok_or(bad(BadUrlReason::Unparseable))?;
+    let port = url
+        .port_or_known_default()
+        .ok_or(bad(BadUrlReason::Unparseable))?;
 
     if !policy.allows_host(&host) {
         match &host {
@@ -272,7 +278,11 @@ pub fn parse_fetch_url(input: &str, policy: &FetchPolicy) -> Result<FetchTarget,
 
 /// Checks a redirect's `Location` header (absolute, scheme-relative or relative) against
 /// the target that answered with it, and returns the next target.
-pub fn resolve_redirect(current: &FetchTarget, location: &str, policy: &FetchPolicy) -> Result<FetchTarget, MediaError> {
+pub fn resolve_redirect(
+    current: &FetchTarget,
+    location: &str,
+    policy: &FetchPolicy,
+) -> Result<FetchTarget, MediaError> {
     let location = location.trim_matches([' ', '\t']);
     if location.is_empty() {
         return Err(MediaError::BadUrl {
@@ -295,10 +305,16 @@ pub fn resolve_redirect(current: &FetchTarget, location: &str, policy: &FetchPol
 
 /// Checks every address a domain resolved to. All must be allowed: the HTTP client may
 /// try any of them, and one internal address among public ones is an attack.
-pub fn check_resolved(host: &str, addresses: &[IpAddr], policy: &FetchPolicy) -> Result<(), MediaError> {
+pub fn check_resolved(
+    host: &str,
+    addresses: &[IpAddr],
+    policy: &FetchPolicy,
+) -> Result<(), MediaError> {
     if policy.allows_name(host) {
         return if addresses.is_empty() {
-            Err(MediaError::NoAddress { host: host.to_owned() })
+            Err(MediaError::NoAddress {
+                host: host.to_owned(),
+            })
         } else {
             Ok(())
         };
@@ -309,7 +325,9 @@ pub fn check_resolved(host: &str, addresses: &[IpAddr], policy: &FetchPolicy) ->
         });
     }
     if addresses.is_empty() {
-        return Err(MediaError::NoAddress { host: host.to_owned() });
+        return Err(MediaError::NoAddress {
+            host: host.to_owned(),
+        });
     }
     for &ip in addresses {
         if !policy.allows_ip(ip) && is_forbidden_ip(ip) {
@@ -329,7 +347,10 @@ pub fn is_forbidden_host_name(name: &str) -> bool {
     if name.is_empty() || !name.contains('.') {
         return true;
     }
-    FORBIDDEN_NAMES.contains(&name.as_str()) || FORBIDDEN_SUFFIXES.iter().any(|suffix| name.ends_with(suffix))
+    FORBIDDEN_NAMES.contains(&name.as_str())
+        || FORBIDDEN_SUFFIXES
+            .iter()
+            .any(|suffix| name.ends_with(suffix))
 }
 
 /// Whether an address is anything but a public unicast address: loopback, private,
@@ -346,20 +367,20 @@ pub fn is_forbidden_ip(ip: IpAddr) -> bool {
 fn is_forbidden_v4(ip: Ipv4Addr) -> bool {
     let [a, b, c, _] = ip.octets();
     match a {
-        0 => true,                                   // "this network", incl. 0.0.0.0
-        10 => true,                                  // private
-        100 if (64..128).contains(&b) => true,       // CGNAT 100.64/10
-        127 => true,                                 // loopback
-        169 if b == 254 => true,                     // link-local, cloud metadata
-        172 if (16..32).contains(&b) => true,        // private
-        192 if b == 0 && c == 0 => true,             // IETF protocol assignments
-        192 if b == 0 && c == 2 => true,             // TEST-NET-1
-        192 if b == 88 && c == 99 => true,           // 6to4 relay anycast
-        192 if b == 168 => true,                     // private
-        198 if b == 18 || b == 19 => true,           // benchmarking 198.18/15
-        198 if b == 51 && c == 100 => true,          // TEST-NET-2
-        203 if b == 0 && c == 113 => true,           // TEST-NET-3
-        224..=255 => true,                           // multicast, reserved, broadcast
+        0 => true,                             // "this network", incl. 0.0.0.0
+        10 => true,                            // private
+        100 if (64..128).contains(&b) => true, // CGNAT 100.64/10
+        127 => true,                           // loopback
+        169 if b == 254 => true,               // link-local, cloud metadata
+        172 if (16..32).contains(&b) => true,  // private
+        192 if b == 0 && c == 0 => true,       // IETF protocol assignments
+        192 if b == 0 && c == 2 => true,       // TEST-NET-1
+        192 if b == 88 && c == 99 => true,     // 6to4 relay anycast
+        192 if b == 168 => true,               // private
+        198 if b == 18 || b == 19 => true,     // benchmarking 198.18/15
+        198 if b == 51 && c == 100 => true,    // TEST-NET-2
+        203 if b == 0 && c == 113 => true,     // TEST-NET-3
+        224..=255 => true,                     // multicast, reserved, broadcast
         _ => false,
     }
 }
@@ -384,7 +405,9 @@ fn is_forbidden_v6(ip: Ipv6Addr) -> bool {
         [0x2002, high, low, ..] => is_forbidden_v4(embedded_v4(high, low)),
         // 2001::/32 Teredo, 2001:2::/48 benchmarking, 2001:10::/28 and 2001:20::/28
         // ORCHID, 2001:db8::/32 documentation.
-        [0x2001, 0, ..] | [0x2001, 2, 0, ..] | [0x2001, 0x10..=0x2f, ..] | [0x2001, 0xdb8, ..] => true,
+        [0x2001, 0, ..] | [0x2001, 2, 0, ..] | [0x2001, 0x10..=0x2f, ..] | [0x2001, 0xdb8, ..] => {
+            true
+        }
         // 3fff::/20, documentation (RFC 9637).
         [0x3fff, 0..=0x0fff, ..] => true,
         // Outside 2000::/3 nothing is public unicast: unspecified, loopback, discard
@@ -406,7 +429,10 @@ fn canonical_ip(ip: IpAddr) -> IpAddr {
 }
 
 fn check_characters(input: &str) -> Result<(), MediaError> {
-    if input.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') {
+    if input
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    {
         return Err(MediaError::BadUrl {
             reason: BadUrlReason::InvalidCharacters,
         });
@@ -419,7 +445,8 @@ fn split_scheme(input: &str) -> Option<(&str, &str)> {
     let (scheme, rest) = input.split_once(':')?;
     let mut chars = scheme.chars();
     let first = chars.next()?;
-    let valid = first.is_ascii_alphabetic() && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    let valid = first.is_ascii_alphabetic()
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     valid.then_some((scheme, rest))
 }
 
@@ -453,6 +480,8 @@ fn is_host_name(name: &str) -> bool {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
 }

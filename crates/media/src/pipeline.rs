@@ -93,7 +93,11 @@ pub struct ProcessedImage {
 /// Each thread keeps its decode and resize buffers between calls (released after an
 /// image over [`SCRATCH_KEEP_BYTES`]), so a worker processing a queue does not pay for
 /// fresh memory on every photo.
-pub fn process(bytes: &[u8], declared: &Declared<'_>, policy: &ImagePolicy) -> Result<ProcessedImage, MediaError> {
+pub fn process(
+    bytes: &[u8],
+    declared: &Declared<'_>,
+    policy: &ImagePolicy,
+) -> Result<ProcessedImage, MediaError> {
     thread_local! {
         static SCRATCH: Cell<Option<Scratch>> = const { Cell::new(None) };
     }
@@ -149,7 +153,12 @@ fn process_with(
     } else {
         (large_width, large_height)
     };
-    let large = pixels.resized_into(resizer, stored_large_width, stored_large_height, large_buffer)?;
+    let large = pixels.resized_into(
+        resizer,
+        stored_large_width,
+        stored_large_height,
+        large_buffer,
+    )?;
     let large = large.oriented(orientation)?;
 
     let (thumb_width, thumb_height) = fit_within(large.width, large.height, THUMB_MAX_SIDE);
@@ -175,7 +184,8 @@ pub fn fit_within(width: u32, height: u32, max_side: u32) -> (u32, u32) {
         return (width, height);
     }
     let scale = |side: u32| -> u32 {
-        let scaled = (u64::from(side) * u64::from(max_side) + u64::from(long) / 2) / u64::from(long);
+        let scaled =
+            (u64::from(side) * u64::from(max_side) + u64::from(long) / 2) / u64::from(long);
         u32::try_from(scaled).unwrap_or(max_side).clamp(1, max_side)
     };
     if width >= height {
@@ -319,9 +329,16 @@ impl<'a> Pixels<'a> {
             target_bytes.copy_from_slice(self.data.as_slice());
         } else {
             let pixel_type = self.layout.pixel_type();
-            let source = fr::images::ImageRef::new(self.width, self.height, self.data.as_slice(), pixel_type)
-                .map_err(internal)?;
-            let mut target = fr::images::Image::from_slice_u8(width, height, target_bytes, pixel_type).map_err(internal)?;
+            let source = fr::images::ImageRef::new(
+                self.width,
+                self.height,
+                self.data.as_slice(),
+                pixel_type,
+            )
+            .map_err(internal)?;
+            let mut target =
+                fr::images::Image::from_slice_u8(width, height, target_bytes, pixel_type)
+                    .map_err(internal)?;
             // A box filter widened to the scale factor is area averaging: every source
             // pixel counts once, no ringing, and at these ratios (1.5× to 10× down) it
             // looks as good as the smoother filters at a third of Catmull-Rom's cost.
@@ -329,7 +346,9 @@ impl<'a> Pixels<'a> {
             let options = fr::ResizeOptions::new()
                 .resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Box))
                 .use_alpha(false);
-            resizer.resize(&source, &mut target, &options).map_err(internal)?;
+            resizer
+                .resize(&source, &mut target, &options)
+                .map_err(internal)?;
         }
         Ok(Pixels {
             layout: self.layout,
@@ -352,9 +371,15 @@ impl<'a> Pixels<'a> {
             detail: "pixel buffer does not match its size".to_owned(),
         };
         let mut image = match layout {
-            Layout::Rgb => DynamicImage::ImageRgb8(RgbImage::from_raw(width, height, owned).ok_or_else(buffer_error)?),
-            Layout::Rgba => DynamicImage::ImageRgba8(RgbaImage::from_raw(width, height, owned).ok_or_else(buffer_error)?),
-            Layout::Luma => DynamicImage::ImageLuma8(GrayImage::from_raw(width, height, owned).ok_or_else(buffer_error)?),
+            Layout::Rgb => DynamicImage::ImageRgb8(
+                RgbImage::from_raw(width, height, owned).ok_or_else(buffer_error)?,
+            ),
+            Layout::Rgba => DynamicImage::ImageRgba8(
+                RgbaImage::from_raw(width, height, owned).ok_or_else(buffer_error)?,
+            ),
+            Layout::Luma => DynamicImage::ImageLuma8(
+                GrayImage::from_raw(width, height, owned).ok_or_else(buffer_error)?,
+            ),
         };
         image.apply_orientation(orientation);
         let (width, height) = (image.width(), image.height());
@@ -374,11 +399,23 @@ impl<'a> Pixels<'a> {
 
     /// Grey levels (BT.601 weights in 8.8 fixed point), for the perceptual hash.
     fn luma(&self) -> Vec<u8> {
-        let weigh = |r: u8, g: u8, b: u8| ((77 * u32::from(r) + 150 * u32::from(g) + 29 * u32::from(b) + 128) >> 8) as u8;
+        let weigh = |r: u8, g: u8, b: u8| {
+            ((77 * u32::from(r) + 150 * u32::from(g) + 29 * u32::from(b) + 128) >> 8) as u8
+        };
         match self.layout {
             Layout::Luma => self.data.as_slice().to_vec(),
-            Layout::Rgb => self.data.as_slice().chunks_exact(3).map(|p| weigh(p[0], p[1], p[2])).collect(),
-            Layout::Rgba => self.data.as_slice().chunks_exact(4).map(|p| weigh(p[0], p[1], p[2])).collect(),
+            Layout::Rgb => self
+                .data
+                .as_slice()
+                .chunks_exact(3)
+                .map(|p| weigh(p[0], p[1], p[2]))
+                .collect(),
+            Layout::Rgba => self
+                .data
+                .as_slice()
+                .chunks_exact(4)
+                .map(|p| weigh(p[0], p[1], p[2]))
+                .collect(),
         }
     }
 
@@ -434,7 +471,10 @@ mod tests {
             data: Data::Owned(vec![0, 0, 0, 0, 0, 0, 0, 255, 200, 0, 0, 128]),
         };
         pixels.flatten_alpha_onto_white();
-        assert_eq!(pixels.data.as_slice(), [255, 255, 255, 255, 0, 0, 0, 255, 227, 127, 127, 255]);
+        assert_eq!(
+            pixels.data.as_slice(),
+            [255, 255, 255, 255, 0, 0, 0, 255, 227, 127, 127, 255]
+        );
     }
 
     proptest! {

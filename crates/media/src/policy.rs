@@ -105,8 +105,14 @@ pub struct AspectRange {
 
 impl AspectRange {
     pub const DEFAULT: AspectRange = AspectRange {
-        min: AspectRatio { width: 1, height: 3 },
-        max: AspectRatio { width: 3, height: 1 },
+        min: AspectRatio {
+            width: 1,
+            height: 3,
+        },
+        max: AspectRatio {
+            width: 3,
+            height: 1,
+        },
     };
 
     /// `None` when `min` is wider than `max`.

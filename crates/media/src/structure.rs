@@ -63,7 +63,9 @@ fn jpeg_extent(bytes: &[u8]) -> Result<Extent, StructureError> {
         match marker {
             EOI => {
                 if !seen_frame || !seen_scan {
-                    return Err(StructureError::Malformed("no image data before end-of-image"));
+                    return Err(StructureError::Malformed(
+                        "no image data before end-of-image",
+                    ));
                 }
                 return Ok(Extent { image_len: pos });
             }
@@ -129,7 +131,11 @@ fn find_ff(bytes: &[u8]) -> Option<usize> {
         }
         offset += 8;
     }
-    chunks.remainder().iter().position(|&b| b == 0xFF).map(|i| offset + i)
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == 0xFF)
+        .map(|i| offset + i)
 }
 
 /// Follows PNG chunks from the signature to IEND. CRCs are left to the decoder.
@@ -138,7 +144,9 @@ fn png_extent(bytes: &[u8]) -> Result<Extent, StructureError> {
     let mut first = true;
     loop {
         let length = read_u32_be(bytes, pos).ok_or(StructureError::Truncated)? as usize;
-        let kind = bytes.get(pos + 4..pos + 8).ok_or(StructureError::Truncated)?;
+        let kind = bytes
+            .get(pos + 4..pos + 8)
+            .ok_or(StructureError::Truncated)?;
         if first && kind != b"IHDR" {
             return Err(StructureError::Malformed("the first chunk is not IHDR"));
         }

@@ -81,6 +81,29 @@ fn route_group(path: &str) -> String {
     }
 }
 
+/// Server functions answer every error with status 500 and the serialized
+/// [`AppError`]; this gives them the status their error code stands for (401, 403,
+/// 404, 409, 422...), so HTTP clients, logs and metrics see what really happened.
+pub async fn rpc_error_status(req: Request<Body>, next: Next) -> Response {
+    if !req.uri().path().starts_with("/rpc/") {
+        return next.run(req).await;
+    }
+    let res = next.run(req).await;
+    if res.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes)
+        && let Ok(status) = axum::http::StatusCode::from_u16(err.code.http_status())
+    {
+        parts.status = status;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
 /// Conservative security headers on every response.
 pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
     let mut res = next.run(req).await;

@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", crate::api::router())
         .merge(ui)
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::csrf))
+        .layer(axum::middleware::from_fn(middleware::rpc_error_status))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::observe))
         .layer(middleware::request_id_layers())
@@ -45,6 +46,11 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let conf = get_configuration(None).context("reading Leptos configuration")?;
     let mut leptos = conf.leptos_options;
     leptos.site_addr = settings.addr;
+    // Operators run the binary directly: without LEPTOS_ENV it is production (no
+    // live-reload script in the pages).
+    if std::env::var("LEPTOS_ENV").is_err() {
+        leptos.env = leptos::config::Env::PROD;
+    }
     let state = AppState {
         db,
         settings: Arc::new(settings.clone()),

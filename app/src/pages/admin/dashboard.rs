@@ -17,6 +17,9 @@ pub fn AdminDashboard() -> impl IntoView {
                     match overview.await {
                         Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
                         Ok(o) => {
+                            let pending = o.sellers_pending > 0;
+                            let suspended = o.sellers_suspended > 0;
+                            let failed = o.jobs_failed > 0;
                             view! {
                                 <div class="stat-grid">
                                     <a class="stat-card" href="/admin/sellers">
@@ -25,13 +28,13 @@ pub fn AdminDashboard() -> impl IntoView {
                                     </a>
                                     <a
                                         class="stat-card"
-                                        class:warning=o.sellers_pending > 0
+                                        class:warning=pending
                                         href="/admin/sellers?status=pending_verification"
                                     >
                                         <div class="stat-label">{l.pick("Ждут проверки", "Awaiting verification")}</div>
                                         <div class="stat-value" data-testid="pending-count">{o.sellers_pending}</div>
                                     </a>
-                                    <div class="stat-card" class:danger=o.sellers_suspended > 0>
+                                    <div class="stat-card" class:danger=suspended>
                                         <div class="stat-label">{l.pick("Приостановлены", "Suspended")}</div>
                                         <div class="stat-value">{o.sellers_suspended}</div>
                                     </div>
@@ -39,7 +42,7 @@ pub fn AdminDashboard() -> impl IntoView {
                                         <div class="stat-label">{l.pick("Пользователей", "Users")}</div>
                                         <div class="stat-value">{o.users_total}</div>
                                     </a>
-                                    <div class="stat-card" class:danger=o.jobs_failed > 0>
+                                    <div class="stat-card" class:danger=failed>
                                         <div class="stat-label">{l.pick("Сбойных фоновых задач", "Failed background jobs")}</div>
                                         <div class="stat-value">{o.jobs_failed}</div>
                                     </div>

@@ -32,14 +32,22 @@ fn clamp(v: i32) -> u8 {
 /// Different seeds give different scenes.
 pub fn photo(width: u32, height: u32, seed: u64) -> RgbImage {
     let mut noise = Noise::new(seed);
-    let base = [noise.below(200) as i32, noise.below(200) as i32, noise.below(200) as i32];
+    let base = [
+        noise.below(200) as i32,
+        noise.below(200) as i32,
+        noise.below(200) as i32,
+    ];
     let blobs: Vec<(f32, f32, f32, [i32; 3])> = (0..5)
         .map(|_| {
             (
                 noise.below(1000) as f32 / 1000.0,
                 noise.below(1000) as f32 / 1000.0,
                 0.08 + noise.below(200) as f32 / 1000.0,
-                [noise.below(256) as i32, noise.below(256) as i32, noise.below(256) as i32],
+                [
+                    noise.below(256) as i32,
+                    noise.below(256) as i32,
+                    noise.below(256) as i32,
+                ],
             )
         })
         .collect();
@@ -67,7 +75,11 @@ pub fn photo(width: u32, height: u32, seed: u64) -> RgbImage {
             }
         }
         let n = noise.below(17) as i32 - 8;
-        Rgb([clamp(c[0] as i32 + n), clamp(c[1] as i32 + n), clamp(c[2] as i32 + n)])
+        Rgb([
+            clamp(c[0] as i32 + n),
+            clamp(c[1] as i32 + n),
+            clamp(c[2] as i32 + n),
+        ])
     })
 }
 
@@ -90,13 +102,19 @@ pub fn product(width: u32, height: u32, shape: Shape, color: [u8; 3], seed: u64)
             Shape::Circle => fx * fx + fy * fy < 0.3 * 0.3,
             Shape::Square => fx.abs() < 0.28 && fy.abs() < 0.28,
             Shape::Triangle => fy < 0.3 && fy > -0.35 && fx.abs() < (fy + 0.35) * 0.5,
-            Shape::Bottle => (fx.abs() < 0.12 && fy > -0.1 && fy < 0.4) || (fx.abs() < 0.05 && fy > -0.4),
+            Shape::Bottle => {
+                (fx.abs() < 0.12 && fy > -0.1 && fy < 0.4) || (fx.abs() < 0.05 && fy > -0.4)
+            }
         };
         let n = noise.below(7) as i32 - 3;
         if inside {
             // A little shading so the object is not flat.
             let shade = (fx * 60.0) as i32;
-            Rgb([clamp(color[0] as i32 - shade + n), clamp(color[1] as i32 - shade + n), clamp(color[2] as i32 - shade + n)])
+            Rgb([
+                clamp(color[0] as i32 - shade + n),
+                clamp(color[1] as i32 - shade + n),
+                clamp(color[2] as i32 - shade + n),
+            ])
         } else {
             Rgb([clamp(250 + n), clamp(250 + n), clamp(250 + n)])
         }
@@ -106,7 +124,12 @@ pub fn product(width: u32, height: u32, shape: Shape, color: [u8; 3], seed: u64)
 pub fn jpeg(image: &RgbImage, quality: u8) -> Vec<u8> {
     let mut out = Vec::new();
     JpegEncoder::new_with_quality(&mut out, quality)
-        .write_image(image.as_raw(), image.width(), image.height(), ExtendedColorType::Rgb8)
+        .write_image(
+            image.as_raw(),
+            image.width(),
+            image.height(),
+            ExtendedColorType::Rgb8,
+        )
         .unwrap();
     out
 }
@@ -114,7 +137,12 @@ pub fn jpeg(image: &RgbImage, quality: u8) -> Vec<u8> {
 pub fn png(image: &RgbImage) -> Vec<u8> {
     let mut out = Vec::new();
     PngEncoder::new(&mut out)
-        .write_image(image.as_raw(), image.width(), image.height(), ExtendedColorType::Rgb8)
+        .write_image(
+            image.as_raw(),
+            image.width(),
+            image.height(),
+            ExtendedColorType::Rgb8,
+        )
         .unwrap();
     out
 }
@@ -122,7 +150,12 @@ pub fn png(image: &RgbImage) -> Vec<u8> {
 pub fn png_rgba(image: &RgbaImage) -> Vec<u8> {
     let mut out = Vec::new();
     PngEncoder::new(&mut out)
-        .write_image(image.as_raw(), image.width(), image.height(), ExtendedColorType::Rgba8)
+        .write_image(
+            image.as_raw(),
+            image.width(),
+            image.height(),
+            ExtendedColorType::Rgba8,
+        )
         .unwrap();
     out
 }
@@ -130,7 +163,12 @@ pub fn png_rgba(image: &RgbaImage) -> Vec<u8> {
 pub fn webp_lossless(image: &RgbImage) -> Vec<u8> {
     let mut out = Vec::new();
     WebPEncoder::new_lossless(&mut out)
-        .write_image(image.as_raw(), image.width(), image.height(), ExtendedColorType::Rgb8)
+        .write_image(
+            image.as_raw(),
+            image.width(),
+            image.height(),
+            ExtendedColorType::Rgb8,
+        )
         .unwrap();
     out
 }
@@ -138,7 +176,12 @@ pub fn webp_lossless(image: &RgbImage) -> Vec<u8> {
 pub fn webp_lossless_rgba(image: &RgbaImage) -> Vec<u8> {
     let mut out = Vec::new();
     WebPEncoder::new_lossless(&mut out)
-        .write_image(image.as_raw(), image.width(), image.height(), ExtendedColorType::Rgba8)
+        .write_image(
+            image.as_raw(),
+            image.width(),
+            image.height(),
+            ExtendedColorType::Rgba8,
+        )
         .unwrap();
     out
 }
@@ -170,7 +213,10 @@ pub fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
 /// Rewrites the size in a JPEG's SOF0 segment (the pixels stay small).
 pub fn with_jpeg_header_size(jpeg: &[u8], width: u16, height: u16) -> Vec<u8> {
     let mut out = jpeg.to_vec();
-    let sof = out.windows(2).position(|w| w == [0xFF, 0xC0]).expect("baseline JPEG");
+    let sof = out
+        .windows(2)
+        .position(|w| w == [0xFF, 0xC0])
+        .expect("baseline JPEG");
     out[sof + 5..sof + 7].copy_from_slice(&height.to_be_bytes());
     out[sof + 7..sof + 9].copy_from_slice(&width.to_be_bytes());
     out
@@ -181,7 +227,11 @@ pub fn crc32(bytes: &[u8]) -> u32 {
     for &byte in bytes {
         crc ^= u32::from(byte);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc

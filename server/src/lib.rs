@@ -1,0 +1,10 @@
+//! The Bazaar server as a library: the binary (`src/main.rs`) and the integration
+//! tests build the same router.
+
+pub mod api;
+pub mod cli;
+pub mod http;
+pub mod settings;
+pub mod state;
+pub mod telemetry;
+pub mod workers;
