@@ -116,7 +116,7 @@ impl FetchPolicy {
 
     fn allows_name(&self, name: &str) -> bool {
         let name = normalise_name(name);
-        self.hosts.iter().any(|h| *h == name)
+        self.hosts.contains(&name)
     }
 
     fn allows_ip(&self, ip: IpAddr) -> bool {
