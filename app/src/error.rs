@@ -50,7 +50,9 @@ impl AppError {
             return if self.fields.is_empty() {
                 self.message.clone()
             } else {
-                locale.pick("Проверьте выделенные поля", "Check the highlighted fields").to_string()
+                locale
+                    .pick("Проверьте выделенные поля", "Check the highlighted fields")
+                    .to_string()
             };
         }
         if locale == Locale::En {
@@ -61,10 +63,16 @@ impl AppError {
             ErrorCode::Unauthorized => "Войдите, чтобы продолжить",
             ErrorCode::Forbidden => "Недостаточно прав для этого действия",
             ErrorCode::NotFound => "Не найдено",
-            ErrorCode::Conflict => "Данные изменились или конфликтуют с текущим состоянием. Обновите страницу",
-            ErrorCode::IdempotencyKeyReused => "Этот ключ идемпотентности уже использован для другого запроса",
+            ErrorCode::Conflict => {
+                "Данные изменились или конфликтуют с текущим состоянием. Обновите страницу"
+            }
+            ErrorCode::IdempotencyKeyReused => {
+                "Этот ключ идемпотентности уже использован для другого запроса"
+            }
             ErrorCode::IdempotencyKeyInProgress => "Такой запрос ещё выполняется",
-            ErrorCode::RateLimited => "Слишком много попыток. Подождите 15 минут и попробуйте снова",
+            ErrorCode::RateLimited => {
+                "Слишком много попыток. Подождите 15 минут и попробуйте снова"
+            }
             ErrorCode::SellerSuspended => {
                 "Аккаунт продавца приостановлен: просмотр доступен, изменения — нет"
             }
@@ -123,7 +131,10 @@ impl From<db::Error> for AppError {
             e @ (db::Error::Database(_) | db::Error::Internal(_)) => {
                 if code == ErrorCode::Unavailable {
                     tracing::warn!(error = %e, "database unavailable");
-                    AppError::new(code, "The service is temporarily unavailable. Try again in a minute")
+                    AppError::new(
+                        code,
+                        "The service is temporarily unavailable. Try again in a minute",
+                    )
                 } else {
                     tracing::error!(error = %e, "request failed");
                     AppError::internal()

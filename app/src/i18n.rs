@@ -14,7 +14,10 @@ pub fn money(l: Locale, m: &Money) -> String {
 
 /// Formats an epoch-milliseconds UTC time as `YYYY-MM-DD HH:MM UTC`.
 pub fn datetime(ms: i64) -> String {
-    format!("{} UTC", domain::time::Timestamp::from_millis(ms).format_utc())
+    format!(
+        "{} UTC",
+        domain::time::Timestamp::from_millis(ms).format_utc()
+    )
 }
 
 /// The message for one field problem in the UI language.

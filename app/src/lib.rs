@@ -20,9 +20,9 @@ use crate::components::layout::AreaLayout;
 use crate::pages::{admin, finance, moderation, public, seller};
 use domain::accounts::Role;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Html, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{Html, Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{SsrMode, path};
 
 /// The HTML document around the app (server side).
 pub fn shell(options: LeptosOptions) -> impl IntoView {

@@ -1,8 +1,8 @@
 //! Who is looking at the page, and in which language. Loaded once per page load
 //! (server-rendered, then handed to the browser) and provided as context.
 
-use domain::accounts::{MemberRole, Role, SellerStatus};
 use domain::Locale;
+use domain::accounts::{MemberRole, Role, SellerStatus};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 

@@ -4,8 +4,8 @@
 use crate::error::AppError;
 use axum::http::header;
 use axum::http::request::Parts;
-use db::auth::{ClientInfo, Principal};
 use db::Db;
+use db::auth::{ClientInfo, Principal};
 use domain::Locale;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -149,7 +149,10 @@ pub fn set_session_cookie(token: &str, max_age_secs: i64) -> Result<(), AppError
 
 pub fn clear_session_cookie() -> Result<(), AppError> {
     let secure = ctx()?.secure_cookies;
-    set_cookie(format!("{SESSION_COOKIE}=; Max-Age=0{}", cookie_attrs(secure)));
+    set_cookie(format!(
+        "{SESSION_COOKIE}=; Max-Age=0{}",
+        cookie_attrs(secure)
+    ));
     Ok(())
 }
 

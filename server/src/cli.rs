@@ -9,7 +9,11 @@ use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "bazaar", version, about = "Bazaar marketplace seller management")]
+#[command(
+    name = "bazaar",
+    version,
+    about = "Bazaar marketplace seller management"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -91,7 +95,12 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Db> {
         },
     )
     .await
-    .with_context(|| format!("cannot open the database ({})", redact(&settings.database_url)))?;
+    .with_context(|| {
+        format!(
+            "cannot open the database ({})",
+            redact(&settings.database_url)
+        )
+    })?;
     db.migrate().await.context("database migration failed")?;
     Ok(db)
 }
@@ -166,7 +175,9 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
             let ctx = match principal.seller() {
                 Ok(ctx) => ctx,
                 Err(_) => {
-                    fail(&format!("{email} is not a seller user; API keys belong to sellers"));
+                    fail(&format!(
+                        "{email} is not a seller user; API keys belong to sellers"
+                    ));
                     return Ok(ExitCode::from(2));
                 }
             };
@@ -183,7 +194,10 @@ mod tests {
 
     #[test]
     fn database_passwords_are_redacted() {
-        assert_eq!(redact("postgres://bob:secret@db:5432/x"), "postgres://bob:***@db:5432/x");
+        assert_eq!(
+            redact("postgres://bob:secret@db:5432/x"),
+            "postgres://bob:***@db:5432/x"
+        );
         assert_eq!(redact("postgres://bob@db/x"), "postgres://bob@db/x");
         assert_eq!(redact("sqlite://data/bazaar.db"), "sqlite://data/bazaar.db");
     }

@@ -28,7 +28,11 @@ pub fn spawn(state: AppState, shutdown: CancellationToken) -> Vec<JoinHandle<()>
     let mut handles = Vec::new();
     for n in 0..state.settings.workers.max(1) {
         let worker = format!("{}-{}-{n}", hostname(), std::process::id());
-        handles.push(tokio::spawn(worker_loop(state.clone(), worker, shutdown.clone())));
+        handles.push(tokio::spawn(worker_loop(
+            state.clone(),
+            worker,
+            shutdown.clone(),
+        )));
     }
     handles.push(tokio::spawn(maintenance_loop(state, shutdown)));
     handles
@@ -64,7 +68,8 @@ async fn worker_loop(state: AppState, worker: String, shutdown: CancellationToke
 }
 
 async fn run_one(state: &AppState, worker: &str, job: ClaimedJob) {
-    let span = tracing::info_span!("job", job.id = %job.id, job.kind = %job.kind, attempt = job.attempts);
+    let span =
+        tracing::info_span!("job", job.id = %job.id, job.kind = %job.kind, attempt = job.attempts);
     let _guard = span.enter();
     let result: Result<Outcome, String> = Err(format!("unknown job kind {}", job.kind));
     let _ = state;
@@ -88,7 +93,9 @@ async fn run_one(state: &AppState, worker: &str, job: ClaimedJob) {
 async fn maintenance_loop(state: AppState, shutdown: CancellationToken) {
     loop {
         match db::auth::purge_expired(&state.db).await {
-            Ok(n) if n > 0 => tracing::info!(rows = n, "purged expired sessions and old login attempts"),
+            Ok(n) if n > 0 => {
+                tracing::info!(rows = n, "purged expired sessions and old login attempts")
+            }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "maintenance failed"),
         }

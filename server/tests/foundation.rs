@@ -1,13 +1,15 @@
 //! The HTTP surface of the foundation: health, CSRF, sessions through server
 //! functions, role-guarded pages, the API key flow and the OpenAPI document.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
-use common::{TestApp, HOST};
-use db::testing::{staff, two_sellers, TEST_PASSWORD};
-use db::{db_test, Db};
+use axum::http::{Method, Request, StatusCode, header};
+use common::{HOST, TestApp};
+use db::testing::{TEST_PASSWORD, staff, two_sellers};
+use db::{Db, db_test};
 use domain::accounts::Role;
 
 db_test!(health_readiness_and_metrics, |db: Db| async move {
@@ -22,64 +24,96 @@ db_test!(health_readiness_and_metrics, |db: Db| async move {
     assert!(metrics.contains("http_requests_total"), "{metrics}");
 });
 
-db_test!(state_changing_requests_from_other_origins_are_refused, |db: Db| async move {
-    let app = TestApp::new(db.clone());
-    two_sellers(&db).await;
-    for origin in [None, Some("http://evil.example")] {
-        let mut b = Request::post("/rpc/login")
-            .header(header::HOST, HOST)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if let Some(o) = origin {
-            b = b.header(header::ORIGIN, o);
+db_test!(
+    state_changing_requests_from_other_origins_are_refused,
+    |db: Db| async move {
+        let app = TestApp::new(db.clone());
+        two_sellers(&db).await;
+        for origin in [None, Some("http://evil.example")] {
+            let mut b = Request::post("/rpc/login")
+                .header(header::HOST, HOST)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            if let Some(o) = origin {
+                b = b.header(header::ORIGIN, o);
+            }
+            let body =
+                common::form_encode(&[("email", "a@seller.test"), ("password", TEST_PASSWORD)]);
+            let res = app.send(b.body(Body::from(body)).unwrap()).await;
+            assert_eq!(res.status, StatusCode::FORBIDDEN);
+            assert_eq!(res.error_code(), "csrf_rejected");
+            assert!(res.cookie("bazaar_session").is_none());
         }
-        let body = common::form_encode(&[("email", "a@seller.test"), ("password", TEST_PASSWORD)]);
-        let res = app.send(b.body(Body::from(body)).unwrap()).await;
-        assert_eq!(res.status, StatusCode::FORBIDDEN);
-        assert_eq!(res.error_code(), "csrf_rejected");
-        assert!(res.cookie("bazaar_session").is_none());
+        // A server function cannot be called with GET.
+        let res = app.get("/rpc/logout", None).await;
+        assert_ne!(res.status, StatusCode::OK);
     }
-    // A server function cannot be called with GET.
-    let res = app.get("/rpc/logout", None).await;
-    assert_ne!(res.status, StatusCode::OK);
-});
+);
 
-db_test!(login_sets_a_safe_cookie_and_pages_follow_the_role, |db: Db| async move {
-    let app = TestApp::new(db.clone());
-    two_sellers(&db).await;
-    staff(&db, "fin@x.ru", Role::Finance).await;
-    let res = app
-        .rpc("login", &[("email", "a@seller.test"), ("password", TEST_PASSWORD)], None)
-        .await;
-    assert_eq!(res.status, StatusCode::OK);
-    assert_eq!(res.json(), serde_json::json!("/seller"));
-    let set_cookie = res.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
-    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
-    assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
-    let cookie = res.cookie("bazaar_session").unwrap();
+db_test!(
+    login_sets_a_safe_cookie_and_pages_follow_the_role,
+    |db: Db| async move {
+        let app = TestApp::new(db.clone());
+        two_sellers(&db).await;
+        staff(&db, "fin@x.ru", Role::Finance).await;
+        let res = app
+            .rpc(
+                "login",
+                &[("email", "a@seller.test"), ("password", TEST_PASSWORD)],
+                None,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert_eq!(res.json(), serde_json::json!("/seller"));
+        let set_cookie = res
+            .headers
+            .get(header::SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+        assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+        let cookie = res.cookie("bazaar_session").unwrap();
 
-    let page = app.get("/seller", Some(&cookie)).await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert!(page.text().contains("seller-home"));
-    let forbidden = app.get("/finance", Some(&cookie)).await;
-    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
-    assert!(forbidden.text().contains("data-testid=\"forbidden\""));
-    let fin = app.login("fin@x.ru", TEST_PASSWORD).await;
-    assert_eq!(app.get("/finance", Some(&fin)).await.status, StatusCode::OK);
-    assert_eq!(app.get("/seller", Some(&fin)).await.status, StatusCode::FORBIDDEN);
+        let page = app.get("/seller", Some(&cookie)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text().contains("seller-home"));
+        let forbidden = app.get("/finance", Some(&cookie)).await;
+        assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+        assert!(forbidden.text().contains("data-testid=\"forbidden\""));
+        let fin = app.login("fin@x.ru", TEST_PASSWORD).await;
+        assert_eq!(app.get("/finance", Some(&fin)).await.status, StatusCode::OK);
+        assert_eq!(
+            app.get("/seller", Some(&fin)).await.status,
+            StatusCode::FORBIDDEN
+        );
 
-    // Anonymous visitors are sent to the login page, keeping where they wanted to go.
-    let anon = app.get("/admin/users", None).await;
-    assert_eq!(anon.status, StatusCode::FOUND);
-    assert_eq!(anon.headers.get(header::LOCATION).unwrap(), "/login?next=/admin/users");
+        // Anonymous visitors are sent to the login page, keeping where they wanted to go.
+        let anon = app.get("/admin/users", None).await;
+        assert_eq!(anon.status, StatusCode::FOUND);
+        assert_eq!(
+            anon.headers.get(header::LOCATION).unwrap(),
+            "/login?next=/admin/users"
+        );
 
-    let wrong = app.rpc("login", &[("email", "a@seller.test"), ("password", "wrong!wrong!")], None).await;
-    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(wrong.error_code(), "invalid_credentials");
+        let wrong = app
+            .rpc(
+                "login",
+                &[("email", "a@seller.test"), ("password", "wrong!wrong!")],
+                None,
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(wrong.error_code(), "invalid_credentials");
 
-    let out = app.rpc("logout", &[], Some(&cookie)).await;
-    assert_eq!(out.status, StatusCode::OK);
-    assert_eq!(app.get("/seller", Some(&cookie)).await.status, StatusCode::FOUND);
-});
+        let out = app.rpc("logout", &[], Some(&cookie)).await;
+        assert_eq!(out.status, StatusCode::OK);
+        assert_eq!(
+            app.get("/seller", Some(&cookie)).await.status,
+            StatusCode::FOUND
+        );
+    }
+);
 
 db_test!(pages_speak_the_requested_language, |db: Db| async move {
     let app = TestApp::new(db);
@@ -101,52 +135,72 @@ db_test!(pages_speak_the_requested_language, |db: Db| async move {
         .body(Body::empty())
         .unwrap();
     assert!(app.send(req).await.text().contains("lang=\"en\""));
-    assert_eq!(app.get("/no/such/page", None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/no/such/page", None).await.status,
+        StatusCode::NOT_FOUND
+    );
 });
 
-db_test!(signup_through_the_server_function_logs_the_seller_in, |db: Db| async move {
-    let app = TestApp::new(db);
-    let res = app
-        .rpc(
-            "signup",
-            &[
-                ("organisation", "ООО «Тест»"),
-                ("inn", "7707083893"),
-                ("email", "new@x.ru"),
-                ("password", "long enough password"),
-            ],
-            None,
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
-    let cookie = res.cookie("bazaar_session").unwrap();
-    let page = app.get("/seller", Some(&cookie)).await.text();
-    assert!(page.contains("pending-banner"));
+db_test!(
+    signup_through_the_server_function_logs_the_seller_in,
+    |db: Db| async move {
+        let app = TestApp::new(db);
+        let res = app
+            .rpc(
+                "signup",
+                &[
+                    ("organisation", "ООО «Тест»"),
+                    ("inn", "7707083893"),
+                    ("email", "new@x.ru"),
+                    ("password", "long enough password"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+        let cookie = res.cookie("bazaar_session").unwrap();
+        let page = app.get("/seller", Some(&cookie)).await.text();
+        assert!(page.contains("pending-banner"));
 
-    let bad = app
-        .rpc("signup", &[("organisation", "X"), ("inn", "123"), ("email", "x"), ("password", "p")], None)
-        .await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<String> = bad.json()["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(fields, vec!["inn", "email", "password"]);
-});
+        let bad = app
+            .rpc(
+                "signup",
+                &[
+                    ("organisation", "X"),
+                    ("inn", "123"),
+                    ("email", "x"),
+                    ("password", "p"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<String> = bad.json()["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(fields, vec!["inn", "email", "password"]);
+    }
+);
 
 db_test!(api_keys_authenticate_the_rest_api, |db: Db| async move {
     let app = TestApp::new(db.clone());
     let ab = two_sellers(&db).await;
     let cookie = app.login("a@seller.test", TEST_PASSWORD).await;
-    let created = app.rpc("create_api_key", &[("name", "ERP")], Some(&cookie)).await;
+    let created = app
+        .rpc("create_api_key", &[("name", "ERP")], Some(&cookie))
+        .await;
     assert_eq!(created.status, StatusCode::OK, "{}", created.text());
     let key = created.json()["secret"].as_str().unwrap().to_string();
 
     let me = app.api(Method::GET, "/api/v1/me", Some(&key), None).await;
     assert_eq!(me.status, StatusCode::OK);
-    assert_eq!(me.json()["seller_id"], ab.a.seller.as_ref().unwrap().seller_id.to_string());
+    assert_eq!(
+        me.json()["seller_id"],
+        ab.a.seller.as_ref().unwrap().seller_id.to_string()
+    );
 
     let none = app.api(Method::GET, "/api/v1/me", None, None).await;
     assert_eq!(none.status, StatusCode::UNAUTHORIZED);
@@ -162,19 +216,34 @@ db_test!(api_keys_authenticate_the_rest_api, |db: Db| async move {
     assert_eq!(app.send(req).await.status, StatusCode::UNAUTHORIZED);
 
     let id = created.json()["key"]["id"].as_str().unwrap().to_string();
-    let revoked = app.rpc("revoke_api_key", &[("id", &id)], Some(&cookie)).await;
+    let revoked = app
+        .rpc("revoke_api_key", &[("id", &id)], Some(&cookie))
+        .await;
     assert_eq!(revoked.status, StatusCode::OK);
-    assert_eq!(app.api(Method::GET, "/api/v1/me", Some(&key), None).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.api(Method::GET, "/api/v1/nope", Some(&key), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/me", Some(&key), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/nope", Some(&key), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
 });
 
-db_test!(the_openapi_document_and_docs_page_describe_the_api, |db: Db| async move {
-    let app = TestApp::new(db);
-    let doc = app.get("/api/v1/openapi.json", None).await.json();
-    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    assert!(doc["paths"]["/api/v1/me"]["get"].is_object());
-    assert!(doc["components"]["securitySchemes"]["api_key"].is_object());
-    let page = app.get("/api/v1/docs", None).await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert!(page.text().contains("/api/v1/me"));
-});
+db_test!(
+    the_openapi_document_and_docs_page_describe_the_api,
+    |db: Db| async move {
+        let app = TestApp::new(db);
+        let doc = app.get("/api/v1/openapi.json", None).await.json();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+        assert!(doc["paths"]["/api/v1/me"]["get"].is_object());
+        assert!(doc["components"]["securitySchemes"]["api_key"].is_object());
+        let page = app.get("/api/v1/docs", None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text().contains("/api/v1/me"));
+    }
+);

@@ -4,11 +4,11 @@
 use crate::api::public::logout::Logout;
 use crate::api::public::set_locale::SetLocale;
 use crate::pages::public::errors::Forbidden;
-use crate::session::{use_session, CurrentUser};
-use domain::accounts::Role;
+use crate::session::{CurrentUser, use_session};
 use domain::Locale;
+use domain::accounts::Role;
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, Redirect, A};
+use leptos_router::components::{A, Outlet, Redirect};
 use leptos_router::hooks::use_location;
 
 /// One link of the side navigation.
@@ -19,7 +19,12 @@ struct NavItem {
     en: &'static str,
 }
 
-const fn item(href: &'static str, icon: &'static str, ru: &'static str, en: &'static str) -> NavItem {
+const fn item(
+    href: &'static str,
+    icon: &'static str,
+    ru: &'static str,
+    en: &'static str,
+) -> NavItem {
     NavItem { href, icon, ru, en }
 }
 
@@ -81,7 +86,9 @@ pub fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

@@ -1,7 +1,7 @@
 //! Users and seller organisations: sign-up, staff accounts, the team, and what
 //! administrators do to sellers.
 
-use crate::auth::{hash_password, Actor, AdminCtx, SellerCtx};
+use crate::auth::{Actor, AdminCtx, SellerCtx, hash_password};
 use crate::util::{like_contains, new_uuid, now_ms, parse_col, search_needle, search_text};
 use crate::{Db, Error, Result, Tx};
 use domain::accounts::{
@@ -67,7 +67,14 @@ pub async fn signup_seller(db: &Db, input: &SignupInput) -> Result<(SellerId, Us
         input.display_name.trim().to_string()
     };
     let mut tx = db.begin().await?;
-    let seller_id = insert_seller(&mut tx, &name, Some(&inn), SellerStatus::PendingVerification, email.as_str()).await?;
+    let seller_id = insert_seller(
+        &mut tx,
+        &name,
+        Some(&inn),
+        SellerStatus::PendingVerification,
+        email.as_str(),
+    )
+    .await?;
     let user_id = insert_user(
         &mut tx,
         &email,
@@ -113,7 +120,11 @@ async fn insert_seller(
     .bind(name.as_str())
     .bind(inn.map(Inn::as_str))
     .bind(status.as_str())
-    .bind(search_text(&[name.as_str(), inn.map(Inn::as_str).unwrap_or_default(), owner_email]))
+    .bind(search_text(&[
+        name.as_str(),
+        inn.map(Inn::as_str).unwrap_or_default(),
+        owner_email,
+    ]))
     .bind(now)
     .execute(&mut **tx)
     .await;
@@ -179,7 +190,10 @@ pub async fn create_user(db: &Db, ctx: &AdminCtx, input: &NewUserInput) -> Resul
 async fn create_user_inner(db: &Db, actor: &Actor, input: &NewUserInput) -> Result<UserId> {
     let email = Email::parse(&input.email);
     let password = Password::parse(&input.password);
-    collect(vec![email.as_ref().err().cloned(), password.as_ref().err().cloned()])?;
+    collect(vec![
+        email.as_ref().err().cloned(),
+        password.as_ref().err().cloned(),
+    ])?;
     let (Ok(email), Ok(password)) = (email, password) else {
         return Err(Error::Internal("validation ladder out of sync".into()));
     };
@@ -206,7 +220,14 @@ async fn create_user_inner(db: &Db, actor: &Actor, input: &NewUserInput) -> Resu
     let mut tx = db.begin().await?;
     let membership = match &seller {
         Some((name, inn)) => {
-            let sid = insert_seller(&mut tx, name, inn.as_ref(), SellerStatus::Active, email.as_str()).await?;
+            let sid = insert_seller(
+                &mut tx,
+                name,
+                inn.as_ref(),
+                SellerStatus::Active,
+                email.as_str(),
+            )
+            .await?;
             Some((sid, MemberRole::Owner))
         }
         None => None,
@@ -244,12 +265,19 @@ pub async fn add_team_member(
     ctx.require_owner()?;
     let email = Email::parse(email);
     let password = Password::parse(password);
-    collect(vec![email.as_ref().err().cloned(), password.as_ref().err().cloned()])?;
+    collect(vec![
+        email.as_ref().err().cloned(),
+        password.as_ref().err().cloned(),
+    ])?;
     let (Ok(email), Ok(password)) = (email, password) else {
         return Err(Error::Internal("validation ladder out of sync".into()));
     };
     let hash = hash_password(&password).await?;
-    let display = if display_name.trim().is_empty() { email.as_str() } else { display_name.trim() };
+    let display = if display_name.trim().is_empty() {
+        email.as_str()
+    } else {
+        display_name.trim()
+    };
     let mut tx = db.begin().await?;
     let user_id = insert_user(
         &mut tx,
@@ -294,7 +322,11 @@ impl UserRow {
             email: self.email,
             display_name: self.display_name,
             role: parse_col("users.role", &self.role)?,
-            seller_id: self.seller_id.as_deref().map(|s| parse_col("users.seller_id", s)).transpose()?,
+            seller_id: self
+                .seller_id
+                .as_deref()
+                .map(|s| parse_col("users.seller_id", s))
+                .transpose()?,
             seller_name: self.seller_name,
             member_role: self
                 .member_role
@@ -355,7 +387,10 @@ pub async fn list_users(
     .fetch_all(db.pool())
     .await?;
     Ok(Page {
-        items: rows.into_iter().map(UserRow::into_view).collect::<Result<_>>()?,
+        items: rows
+            .into_iter()
+            .map(UserRow::into_view)
+            .collect::<Result<_>>()?,
         total,
         offset,
         limit,
@@ -424,7 +459,10 @@ pub async fn list_sellers(
         .fetch_all(db.pool())
         .await?;
     Ok(Page {
-        items: rows.into_iter().map(SellerRow::into_view).collect::<Result<_>>()?,
+        items: rows
+            .into_iter()
+            .map(SellerRow::into_view)
+            .collect::<Result<_>>()?,
         total,
         offset,
         limit,
@@ -451,10 +489,17 @@ pub async fn change_seller_status(
 ) -> Result<SellerStatus> {
     let reason = reason.trim();
     if action == SellerAction::Suspend && reason.is_empty() {
-        return Err(Error::field("reason", "required", "Say why the seller is suspended"));
+        return Err(Error::field(
+            "reason",
+            "required",
+            "Say why the seller is suspended",
+        ));
     }
     let mut tx = db.begin().await?;
-    let sql = format!("SELECT status FROM sellers WHERE id = $1{}", db.engine().for_update());
+    let sql = format!(
+        "SELECT status FROM sellers WHERE id = $1{}",
+        db.engine().for_update()
+    );
     let current: Option<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id.to_string())
         .fetch_optional(&mut *tx)
@@ -466,16 +511,21 @@ pub async fn change_seller_status(
     let Some(next) = current.apply(action) else {
         return Err(Error::rule(
             ErrorCode::InvalidStateTransition,
-            format!("A seller in status {} cannot be changed that way", current.as_str()),
+            format!(
+                "A seller in status {} cannot be changed that way",
+                current.as_str()
+            ),
         ));
     };
-    sqlx::query("UPDATE sellers SET status = $1, status_reason = $2, updated_at = $3 WHERE id = $4")
-        .bind(next.as_str())
-        .bind((!reason.is_empty()).then_some(reason))
-        .bind(now_ms())
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE sellers SET status = $1, status_reason = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(next.as_str())
+    .bind((!reason.is_empty()).then_some(reason))
+    .bind(now_ms())
+    .bind(id.to_string())
+    .execute(&mut *tx)
+    .await?;
     crate::audit::record(
         &mut tx,
         ctx.actor(),
@@ -511,7 +561,9 @@ pub async fn principal_by_email(db: &Db, email: &str) -> Result<Option<crate::au
 
 /// How many users exist (an empty database gets demo data).
 pub async fn count_users(db: &Db) -> Result<i64> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(db.pool()).await?;
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+        .fetch_one(db.pool())
+        .await?;
     Ok(n)
 }
 

@@ -4,8 +4,8 @@
 use crate::auth::{Actor, AdminCtx};
 use crate::util::{like_contains, new_uuid, now_ms};
 use crate::{Db, Result, Tx};
-use domain::ids::SellerId;
 use domain::audit::{AuditEntry, AuditFilter};
+use domain::ids::SellerId;
 
 /// Appends one audit row inside `tx`.
 pub async fn record(

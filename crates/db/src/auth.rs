@@ -7,12 +7,12 @@
 
 use crate::util::{new_uuid, now_ms, parse_col};
 use crate::{Db, Error, Result};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine as _;
+use domain::ErrorCode;
 use domain::accounts::{ApiKeyView, Email, MemberRole, Password, Role, SellerStatus};
 use domain::ids::{ApiKeyId, SellerId, UserId};
-use domain::ErrorCode;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -102,7 +102,9 @@ impl Principal {
                 actor: self.actor(),
                 user_id: Some(self.user_id),
             }),
-            _ => Err(Error::forbidden("This is the seller cabinet; your account is not a seller's")),
+            _ => Err(Error::forbidden(
+                "This is the seller cabinet; your account is not a seller's",
+            )),
         }
     }
 
@@ -176,7 +178,9 @@ impl SellerCtx {
             ));
         }
         if !self.member_role.can_edit_catalog() {
-            return Err(Error::forbidden("Your role in the organisation cannot change listings"));
+            return Err(Error::forbidden(
+                "Your role in the organisation cannot change listings",
+            ));
         }
         Ok(())
     }
@@ -186,7 +190,9 @@ impl SellerCtx {
         if self.member_role.can_manage_keys() {
             Ok(())
         } else {
-            Err(Error::forbidden("Only the organisation's owner can do this"))
+            Err(Error::forbidden(
+                "Only the organisation's owner can do this",
+            ))
         }
     }
 
@@ -327,7 +333,12 @@ struct PrincipalRow {
 
 impl PrincipalRow {
     fn into_principal(self) -> Result<Principal> {
-        let seller = match (self.seller_id, self.member_role, self.seller_name, self.seller_status) {
+        let seller = match (
+            self.seller_id,
+            self.member_role,
+            self.seller_name,
+            self.seller_status,
+        ) {
             (Some(id), Some(mr), Some(name), Some(st)) => Some(SellerMembership {
                 seller_id: parse_col("users.seller_id", &id)?,
                 seller_name: name,
@@ -357,12 +368,7 @@ pub async fn login(
     client: &ClientInfo,
     session_ttl_ms: i64,
 ) -> Result<NewSession> {
-    let invalid = || {
-        Error::rule(
-            ErrorCode::InvalidCredentials,
-            "Wrong email or password",
-        )
-    };
+    let invalid = || Error::rule(ErrorCode::InvalidCredentials, "Wrong email or password");
     let email = Email::parse(email).map_err(|_| invalid())?;
     let now = now_ms();
     let since = now - THROTTLE_WINDOW_MS;
@@ -388,12 +394,11 @@ pub async fn login(
         ));
     }
 
-    let found: Option<(String, String, Option<i64>)> = sqlx::query_as(
-        "SELECT id, password_hash, disabled_at FROM users WHERE email = $1",
-    )
-    .bind(email.as_str())
-    .fetch_optional(db.pool())
-    .await?;
+    let found: Option<(String, String, Option<i64>)> =
+        sqlx::query_as("SELECT id, password_hash, disabled_at FROM users WHERE email = $1")
+            .bind(email.as_str())
+            .fetch_optional(db.pool())
+            .await?;
     let ok = match &found {
         Some((_, hash, None)) => verify_password(password, hash).await?,
         Some((_, _, Some(_))) | None => {
@@ -403,14 +408,16 @@ pub async fn login(
     };
 
     let mut tx = db.begin().await?;
-    sqlx::query("INSERT INTO login_attempts (id, email, ip, succeeded, at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(new_uuid().to_string())
-        .bind(email.as_str())
-        .bind(&client.ip)
-        .bind(i64::from(ok))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO login_attempts (id, email, ip, succeeded, at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(new_uuid().to_string())
+    .bind(email.as_str())
+    .bind(&client.ip)
+    .bind(i64::from(ok))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
     let Some((user_id, _, _)) = found.filter(|_| ok) else {
         tx.commit().await?;
         return Err(invalid());
@@ -536,16 +543,22 @@ pub async fn change_password(
     current: &str,
     new: &str,
 ) -> Result<()> {
-    let new = Password::parse(new).map_err(|e| Error::Validation(vec![domain::FieldError {
-        field: "new_password".into(),
-        ..e
-    }]))?;
+    let new = Password::parse(new).map_err(|e| {
+        Error::Validation(vec![domain::FieldError {
+            field: "new_password".into(),
+            ..e
+        }])
+    })?;
     let (stored,): (String,) = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1")
         .bind(principal.user_id.to_string())
         .fetch_one(db.pool())
         .await?;
     if !verify_password(current, &stored).await? {
-        return Err(Error::field("current_password", "wrong_password", "Current password is wrong"));
+        return Err(Error::field(
+            "current_password",
+            "wrong_password",
+            "Current password is wrong",
+        ));
     }
     let hash = hash_password(&new).await?;
     let now = now_ms();
@@ -623,10 +636,18 @@ pub async fn create_api_key(db: &Db, ctx: &SellerCtx, name: &str) -> Result<(Api
     ctx.require_owner()?;
     let name = name.trim();
     if name.is_empty() {
-        return Err(Error::field("name", "required", "Give the key a name, e.g. the system that will use it"));
+        return Err(Error::field(
+            "name",
+            "required",
+            "Give the key a name, e.g. the system that will use it",
+        ));
     }
     if name.chars().count() > 100 {
-        return Err(Error::field("name", "too_long", "Key name is too long (100 characters at most)"));
+        return Err(Error::field(
+            "name",
+            "too_long",
+            "Key name is too long (100 characters at most)",
+        ));
     }
     let user_id = ctx
         .user_id()

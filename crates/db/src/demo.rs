@@ -3,7 +3,7 @@
 //! Created only on an empty database (no users), unless `BAZAAR_DEMO=0`. Every
 //! feature adds its part here, so a newcomer sees each screen with real content.
 
-use crate::accounts::{create_user_unchecked, signup_seller, NewUserInput, SignupInput};
+use crate::accounts::{NewUserInput, SignupInput, create_user_unchecked, signup_seller};
 use crate::{Db, Result};
 use domain::accounts::{MemberRole, Role};
 
@@ -18,13 +18,34 @@ pub struct DemoAccount {
 }
 
 pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
-    DemoAccount { email: "seller@demo.bazaar", what: "seller (owner), ООО «Северный ветер»" },
-    DemoAccount { email: "accountant@demo.bazaar", what: "seller (accountant), ООО «Северный ветер»" },
-    DemoAccount { email: "seller2@demo.bazaar", what: "seller (owner), ИП Козлова А. В. — the second seller" },
-    DemoAccount { email: "newseller@demo.bazaar", what: "seller awaiting verification, ООО «Тёплый дом»" },
-    DemoAccount { email: "moderator@demo.bazaar", what: "moderator" },
-    DemoAccount { email: "finance@demo.bazaar", what: "finance" },
-    DemoAccount { email: "admin@demo.bazaar", what: "administrator" },
+    DemoAccount {
+        email: "seller@demo.bazaar",
+        what: "seller (owner), ООО «Северный ветер»",
+    },
+    DemoAccount {
+        email: "accountant@demo.bazaar",
+        what: "seller (accountant), ООО «Северный ветер»",
+    },
+    DemoAccount {
+        email: "seller2@demo.bazaar",
+        what: "seller (owner), ИП Козлова А. В. — the second seller",
+    },
+    DemoAccount {
+        email: "newseller@demo.bazaar",
+        what: "seller awaiting verification, ООО «Тёплый дом»",
+    },
+    DemoAccount {
+        email: "moderator@demo.bazaar",
+        what: "moderator",
+    },
+    DemoAccount {
+        email: "finance@demo.bazaar",
+        what: "finance",
+    },
+    DemoAccount {
+        email: "admin@demo.bazaar",
+        what: "administrator",
+    },
 ];
 
 /// Creates the demo marketplace. Returns false (and does nothing) when the database

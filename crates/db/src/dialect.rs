@@ -72,8 +72,14 @@ mod tests {
 
     #[test]
     fn engine_is_chosen_by_url_scheme() {
-        assert_eq!(Engine::from_url("sqlite://data/bazaar.db"), Some(Engine::Sqlite));
-        assert_eq!(Engine::from_url("postgres://root@127.0.0.1/test"), Some(Engine::Postgres));
+        assert_eq!(
+            Engine::from_url("sqlite://data/bazaar.db"),
+            Some(Engine::Sqlite)
+        );
+        assert_eq!(
+            Engine::from_url("postgres://root@127.0.0.1/test"),
+            Some(Engine::Postgres)
+        );
         assert_eq!(Engine::from_url("postgresql://x"), Some(Engine::Postgres));
         assert_eq!(Engine::from_url("mysql://x"), None);
     }

@@ -27,6 +27,15 @@ pub enum Claim {
 /// after a crash repeats no effect.
 pub const STALE_AFTER_MS: i64 = 2 * 60 * 1000;
 
+#[derive(sqlx::FromRow)]
+struct StoredKey {
+    request_fingerprint: String,
+    status: String,
+    response_status: Option<i64>,
+    response_body: Option<String>,
+    created_at: i64,
+}
+
 pub async fn claim(db: &Db, scope: &str, key: &str, fingerprint: &str) -> Result<Claim> {
     let now = now_ms();
     let mut tx = db.begin().await?;
@@ -50,12 +59,19 @@ pub async fn claim(db: &Db, scope: &str, key: &str, fingerprint: &str) -> Result
          WHERE scope = $1 AND idempotency_key = $2{}",
         db.engine().for_update()
     );
-    let row: Option<(String, String, Option<i64>, Option<String>, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    let row: Option<StoredKey> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(scope)
         .bind(key)
         .fetch_optional(&mut *tx)
         .await?;
-    let Some((stored_fp, status, resp_status, resp_body, created_at)) = row else {
+    let Some(StoredKey {
+        request_fingerprint: stored_fp,
+        status,
+        response_status: resp_status,
+        response_body: resp_body,
+        created_at,
+    }) = row
+    else {
         // Deleted between our insert and select (released by a failed request): retry once.
         tx.rollback().await?;
         return Box::pin(claim(db, scope, key, fingerprint)).await;
@@ -68,12 +84,14 @@ pub async fn claim(db: &Db, scope: &str, key: &str, fingerprint: &str) -> Result
             body: resp_body.unwrap_or_default(),
         }
     } else if now - created_at > STALE_AFTER_MS {
-        sqlx::query("UPDATE idempotency_keys SET created_at = $1 WHERE scope = $2 AND idempotency_key = $3")
-            .bind(now)
-            .bind(scope)
-            .bind(key)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE idempotency_keys SET created_at = $1 WHERE scope = $2 AND idempotency_key = $3",
+        )
+        .bind(now)
+        .bind(scope)
+        .bind(key)
+        .execute(&mut *tx)
+        .await?;
         Claim::New
     } else {
         Claim::InProgress
@@ -83,7 +101,13 @@ pub async fn claim(db: &Db, scope: &str, key: &str, fingerprint: &str) -> Result
 }
 
 /// Stores the response for replays, inside the transaction that made the change.
-pub async fn complete_in(tx: &mut Tx, scope: &str, key: &str, status: u16, body: &str) -> Result<()> {
+pub async fn complete_in(
+    tx: &mut Tx,
+    scope: &str,
+    key: &str,
+    status: u16,
+    body: &str,
+) -> Result<()> {
     sqlx::query(
         "UPDATE idempotency_keys SET status = 'completed', response_status = $1, response_body = $2, completed_at = $3 \
          WHERE scope = $4 AND idempotency_key = $5",

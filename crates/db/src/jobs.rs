@@ -74,7 +74,12 @@ pub async fn enqueue(tx: &mut Tx, job: &NewJob) -> Result<JobId> {
 
 /// Claims the next ready job of one of `kinds` for `worker` for `lease_ms`.
 /// Jobs whose lease expired (their worker died) are ready again.
-pub async fn claim(db: &Db, worker: &str, kinds: &[&str], lease_ms: i64) -> Result<Option<ClaimedJob>> {
+pub async fn claim(
+    db: &Db,
+    worker: &str,
+    kinds: &[&str],
+    lease_ms: i64,
+) -> Result<Option<ClaimedJob>> {
     if kinds.is_empty() {
         return Ok(None);
     }
@@ -90,10 +95,12 @@ pub async fn claim(db: &Db, worker: &str, kinds: &[&str], lease_ms: i64) -> Resu
             placeholders.join(", "),
             db.engine().for_update_skip_locked()
         );
-        let mut q = sqlx::query_as::<_, (String, String, String, String, i64, i64)>(sqlx::AssertSqlSafe(sql))
-            .bind(worker)
-            .bind(now + lease_ms)
-            .bind(now);
+        let mut q = sqlx::query_as::<_, (String, String, String, String, i64, i64)>(
+            sqlx::AssertSqlSafe(sql),
+        )
+        .bind(worker)
+        .bind(now + lease_ms)
+        .bind(now);
         for k in kinds {
             q = q.bind(*k);
         }
@@ -107,7 +114,14 @@ pub async fn claim(db: &Db, worker: &str, kinds: &[&str], lease_ms: i64) -> Resu
         if attempts > max_attempts {
             // It kept failing or killing its worker: park it for a human to look at.
             tracing::error!(job.id = %id, job.kind = %kind, attempts, "job exceeded its attempts; marking failed");
-            finish(db, id, worker, "failed", Some("gave up after too many attempts")).await?;
+            finish(
+                db,
+                id,
+                worker,
+                "failed",
+                Some("gave up after too many attempts"),
+            )
+            .await?;
             continue;
         }
         let payload = serde_json::from_str(&payload)
@@ -123,7 +137,13 @@ pub async fn claim(db: &Db, worker: &str, kinds: &[&str], lease_ms: i64) -> Resu
     }
 }
 
-async fn finish(db: &Db, id: JobId, worker: &str, status: &str, error: Option<&str>) -> Result<bool> {
+async fn finish(
+    db: &Db,
+    id: JobId,
+    worker: &str,
+    status: &str,
+    error: Option<&str>,
+) -> Result<bool> {
     let mut tx = db.begin().await?;
     let n = sqlx::query(
         "UPDATE jobs SET status = $1, last_error = $2, locked_by = NULL, locked_until = NULL, updated_at = $3 \
@@ -148,7 +168,13 @@ pub async fn complete(db: &Db, id: JobId, worker: &str) -> Result<bool> {
 
 /// Records a failure: the job runs again after `retry_in_ms`, or is parked as failed
 /// when it has used its attempts.
-pub async fn fail(db: &Db, job: &ClaimedJob, worker: &str, error: &str, retry_in_ms: i64) -> Result<()> {
+pub async fn fail(
+    db: &Db,
+    job: &ClaimedJob,
+    worker: &str,
+    error: &str,
+    retry_in_ms: i64,
+) -> Result<()> {
     if job.attempts >= job.max_attempts {
         finish(db, job.id, worker, "failed", Some(error)).await?;
         return Ok(());
@@ -189,13 +215,15 @@ pub async fn yield_slice(tx: &mut Tx, id: JobId, worker: &str) -> Result<bool> {
 /// Extends the lease of a job that is still working.
 pub async fn heartbeat(db: &Db, id: JobId, worker: &str, lease_ms: i64) -> Result<bool> {
     let mut tx = db.begin().await?;
-    let n = sqlx::query("UPDATE jobs SET locked_until = $1 WHERE id = $2 AND locked_by = $3 AND status = 'running'")
-        .bind(now_ms() + lease_ms)
-        .bind(id.to_string())
-        .bind(worker)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let n = sqlx::query(
+        "UPDATE jobs SET locked_until = $1 WHERE id = $2 AND locked_by = $3 AND status = 'running'",
+    )
+    .bind(now_ms() + lease_ms)
+    .bind(id.to_string())
+    .bind(worker)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     tx.commit().await?;
     Ok(n == 1)
 }

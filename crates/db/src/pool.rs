@@ -131,7 +131,10 @@ fn prepare_sqlite_url(url: &str) -> Result<String> {
         && !parent.as_os_str().is_empty()
     {
         std::fs::create_dir_all(parent).map_err(|e| {
-            Error::Internal(format!("cannot create database folder {}: {e}", parent.display()))
+            Error::Internal(format!(
+                "cannot create database folder {}: {e}",
+                parent.display()
+            ))
         })?;
     }
     let query = match query {

@@ -22,7 +22,9 @@ impl TestDb {
     pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}/test.db", dir.path().display());
-        let db = Db::connect(&url, &DbOptions::default()).await.expect("connect sqlite");
+        let db = Db::connect(&url, &DbOptions::default())
+            .await
+            .expect("connect sqlite");
         db.migrate().await.expect("migrate sqlite");
         TestDb {
             db,
@@ -136,7 +138,7 @@ pub struct TwoSellers {
 pub const TEST_PASSWORD: &str = "test-password-1";
 
 pub async fn two_sellers(db: &Db) -> TwoSellers {
-    use crate::accounts::{create_user_unchecked, NewUserInput};
+    use crate::accounts::{NewUserInput, create_user_unchecked};
     use domain::accounts::Role;
     let mut made = Vec::new();
     for (email, name) in [("a@seller.test", "Seller A"), ("b@seller.test", "Seller B")] {
@@ -153,7 +155,12 @@ pub async fn two_sellers(db: &Db) -> TwoSellers {
         )
         .await
         .unwrap();
-        made.push(crate::auth::principal_for_user(db, id).await.unwrap().unwrap());
+        made.push(
+            crate::auth::principal_for_user(db, id)
+                .await
+                .unwrap()
+                .unwrap(),
+        );
     }
     let b = made.pop().unwrap();
     let a = made.pop().unwrap();
@@ -162,7 +169,7 @@ pub async fn two_sellers(db: &Db) -> TwoSellers {
 
 /// A staff user of `role`, returned as a logged-in principal.
 pub async fn staff(db: &Db, email: &str, role: domain::accounts::Role) -> crate::auth::Principal {
-    use crate::accounts::{create_user_unchecked, NewUserInput};
+    use crate::accounts::{NewUserInput, create_user_unchecked};
     let id = create_user_unchecked(
         db,
         &NewUserInput {
@@ -176,5 +183,8 @@ pub async fn staff(db: &Db, email: &str, role: domain::accounts::Role) -> crate:
     )
     .await
     .unwrap();
-    crate::auth::principal_for_user(db, id).await.unwrap().unwrap()
+    crate::auth::principal_for_user(db, id)
+        .await
+        .unwrap()
+        .unwrap()
 }

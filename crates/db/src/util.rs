@@ -18,9 +18,11 @@ pub(crate) fn parse_col<T: FromStr>(column: &'static str, value: &str) -> Result
 where
     T::Err: std::fmt::Display,
 {
-    value
-        .parse::<T>()
-        .map_err(|e| Error::Internal(format!("bad stored value in column {column}: {value:?}: {e}")))
+    value.parse::<T>().map_err(|e| {
+        Error::Internal(format!(
+            "bad stored value in column {column}: {value:?}: {e}"
+        ))
+    })
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern and wraps it in `%`.

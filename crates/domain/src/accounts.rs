@@ -54,7 +54,9 @@ impl FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("unknown role {s:?}: expected seller, moderator, finance or admin"))
+            .ok_or_else(|| {
+                format!("unknown role {s:?}: expected seller, moderator, finance or admin")
+            })
     }
 }
 
@@ -77,7 +79,11 @@ pub enum MemberRole {
 }
 
 impl MemberRole {
-    pub const ALL: [MemberRole; 3] = [MemberRole::Owner, MemberRole::Manager, MemberRole::Accountant];
+    pub const ALL: [MemberRole; 3] = [
+        MemberRole::Owner,
+        MemberRole::Manager,
+        MemberRole::Accountant,
+    ];
 
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -149,7 +155,9 @@ impl SellerStatus {
 
     pub const fn label(self, locale: Locale) -> &'static str {
         match self {
-            SellerStatus::PendingVerification => locale.pick("Ожидает проверки", "Pending verification"),
+            SellerStatus::PendingVerification => {
+                locale.pick("Ожидает проверки", "Pending verification")
+            }
             SellerStatus::Active => locale.pick("Активен", "Active"),
             SellerStatus::Suspended => locale.pick("Приостановлен", "Suspended"),
         }
@@ -191,7 +199,13 @@ pub struct Email(String);
 impl Email {
     pub fn parse(input: &str) -> Result<Self, FieldError> {
         let s = input.trim().to_lowercase();
-        let invalid = || FieldError::new("email", "invalid_email", "Enter an email address like name@example.com");
+        let invalid = || {
+            FieldError::new(
+                "email",
+                "invalid_email",
+                "Enter an email address like name@example.com",
+            )
+        };
         if s.is_empty() {
             return Err(FieldError::new("email", "required", "Email is required"));
         }
@@ -242,10 +256,22 @@ impl Password {
             ));
         }
         if len > Self::MAX_LEN {
-            return Err(FieldError::new("password", "too_long", "Password is too long"));
+            return Err(FieldError::new(
+                "password",
+                "too_long",
+                "Password is too long",
+            ));
         }
-        if input.trim().is_empty() || input.chars().all(|c| c == input.chars().next().unwrap_or(c)) {
-            return Err(FieldError::new("password", "too_weak", "Password is too simple"));
+        if input.trim().is_empty()
+            || input
+                .chars()
+                .all(|c| c == input.chars().next().unwrap_or(c))
+        {
+            return Err(FieldError::new(
+                "password",
+                "too_weak",
+                "Password is too simple",
+            ));
         }
         Ok(Self(input.to_string()))
     }
@@ -271,11 +297,19 @@ impl Inn {
     pub fn parse(input: &str) -> Result<Self, FieldError> {
         let s: String = input.chars().filter(|c| !c.is_whitespace()).collect();
         if s.is_empty() {
-            return Err(FieldError::new("inn", "required", "Tax id (INN) is required"));
+            return Err(FieldError::new(
+                "inn",
+                "required",
+                "Tax id (INN) is required",
+            ));
         }
         let digits: Vec<u32> = s.chars().filter_map(|c| c.to_digit(10)).collect();
         if digits.len() != s.chars().count() || !(digits.len() == 10 || digits.len() == 12) {
-            return Err(FieldError::new("inn", "invalid_format", "INN has 10 digits (company) or 12 digits (individual)"));
+            return Err(FieldError::new(
+                "inn",
+                "invalid_format",
+                "INN has 10 digits (company) or 12 digits (individual)",
+            ));
         }
         let check = |weights: &[u32]| -> u32 {
             let sum: u32 = weights.iter().zip(&digits).map(|(w, d)| w * d).sum();
@@ -288,7 +322,11 @@ impl Inn {
                 && check(&[3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == digits[11]
         };
         if !ok {
-            return Err(FieldError::new("inn", "bad_checksum", "INN check digit does not match: please check the number"));
+            return Err(FieldError::new(
+                "inn",
+                "bad_checksum",
+                "INN check digit does not match: please check the number",
+            ));
         }
         Ok(Self(s))
     }
@@ -309,10 +347,18 @@ impl OrganisationName {
     pub fn parse(input: &str) -> Result<Self, FieldError> {
         let s = input.split_whitespace().collect::<Vec<_>>().join(" ");
         if s.is_empty() {
-            return Err(FieldError::new("name", "required", "Organisation name is required"));
+            return Err(FieldError::new(
+                "name",
+                "required",
+                "Organisation name is required",
+            ));
         }
         if s.chars().count() > Self::MAX_LEN {
-            return Err(FieldError::new("name", "too_long", "Organisation name is too long (200 characters at most)"));
+            return Err(FieldError::new(
+                "name",
+                "too_long",
+                "Organisation name is too long (200 characters at most)",
+            ));
         }
         Ok(Self(s))
     }
@@ -367,7 +413,10 @@ pub fn field_error_message(err: &FieldError, locale: Locale) -> String {
     match (err.field.as_str(), err.code.as_str()) {
         ("email", "required") => "Укажите email".into(),
         ("email", _) => "Введите email вида name@example.com".into(),
-        ("password", "too_short") => format!("Пароль должен быть не короче {} символов", Password::MIN_LEN),
+        ("password", "too_short") => format!(
+            "Пароль должен быть не короче {} символов",
+            Password::MIN_LEN
+        ),
         ("password", "too_long") => "Пароль слишком длинный".into(),
         ("password", _) => "Пароль слишком простой".into(),
         ("inn", "required") => "Укажите ИНН".into(),
@@ -398,8 +447,13 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(Email::parse("  Ivan@Example.RU ").unwrap().as_str(), "ivan@example.ru");
-        for bad in ["", "ivan", "ivan@", "@x.ru", "ivan@ru", "a b@x.ru", "a@b@c.ru", "a@.ru"] {
+        assert_eq!(
+            Email::parse("  Ivan@Example.RU ").unwrap().as_str(),
+            "ivan@example.ru"
+        );
+        for bad in [
+            "", "ivan", "ivan@", "@x.ru", "ivan@ru", "a b@x.ru", "a@b@c.ru", "a@.ru",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?}");
         }
     }
@@ -407,9 +461,15 @@ mod tests {
     #[test]
     fn password_policy() {
         assert_eq!(Password::parse("short").unwrap_err().code, "too_short");
-        assert_eq!(Password::parse("aaaaaaaaaaaa").unwrap_err().code, "too_weak");
+        assert_eq!(
+            Password::parse("aaaaaaaaaaaa").unwrap_err().code,
+            "too_weak"
+        );
         assert!(Password::parse("correct horse battery").is_ok());
-        assert_eq!(format!("{:?}", Password::parse("correct horse battery").unwrap()), "Password(<redacted>)");
+        assert_eq!(
+            format!("{:?}", Password::parse("correct horse battery").unwrap()),
+            "Password(<redacted>)"
+        );
     }
 
     #[test]

@@ -25,4 +25,3 @@ pub struct AuditFilter {
     pub before_ms: Option<i64>,
     pub limit: Option<i64>,
 }
-

@@ -40,10 +40,10 @@ impl Locale {
                 .find_map(|p| p.trim().strip_prefix("q="))
                 .and_then(|q| q.trim().parse::<f32>().ok())
                 .unwrap_or(1.0);
-            if let Some(locale) = Locale::from_code(tag) {
-                if best.is_none_or(|(bq, _)| q > bq) {
-                    best = Some((q, locale));
-                }
+            if let Some(locale) = Locale::from_code(tag)
+                && best.is_none_or(|(bq, _)| q > bq)
+            {
+                best = Some((q, locale));
             }
         }
         best.map(|(_, l)| l).unwrap_or_default()
@@ -64,10 +64,19 @@ mod tests {
 
     #[test]
     fn accept_language_prefers_highest_quality_supported_tag() {
-        assert_eq!(Locale::from_accept_language("en-US,en;q=0.9,ru;q=0.8"), Locale::En);
-        assert_eq!(Locale::from_accept_language("de-DE,ru;q=0.5,en;q=0.4"), Locale::Ru);
+        assert_eq!(
+            Locale::from_accept_language("en-US,en;q=0.9,ru;q=0.8"),
+            Locale::En
+        );
+        assert_eq!(
+            Locale::from_accept_language("de-DE,ru;q=0.5,en;q=0.4"),
+            Locale::Ru
+        );
         assert_eq!(Locale::from_accept_language("fr"), Locale::Ru);
         assert_eq!(Locale::from_accept_language(""), Locale::Ru);
-        assert_eq!(Locale::from_accept_language("ru-RU;q=0.2, en-GB;q=0.7"), Locale::En);
+        assert_eq!(
+            Locale::from_accept_language("ru-RU;q=0.2, en-GB;q=0.7"),
+            Locale::En
+        );
     }
 }

@@ -85,7 +85,9 @@ impl FromStr for Currency {
             .into_iter()
             .find(|c| c.code().eq_ignore_ascii_case(t))
             .or(match t.to_lowercase().as_str() {
-                "₽" | "руб" | "руб." | "рубль" | "рублей" | "р." | "rur" => Some(Currency::Rub),
+                "₽" | "руб" | "руб." | "рубль" | "рублей" | "р." | "rur" => {
+                    Some(Currency::Rub)
+                }
                 "$" => Some(Currency::Usd),
                 "€" => Some(Currency::Eur),
                 _ => None,
@@ -218,7 +220,11 @@ impl Money {
 
     /// Human format for the Russian UI: `1 299,90 ₽` (no-break spaces).
     pub fn format_ru(&self) -> String {
-        format!("{}\u{a0}{}", group(self, '\u{a0}', ','), self.currency.symbol())
+        format!(
+            "{}\u{a0}{}",
+            group(self, '\u{a0}', ','),
+            self.currency.symbol()
+        )
     }
 
     /// Human format for the English UI: `RUB 1,299.90`.
@@ -238,7 +244,7 @@ fn group(m: &Money, thousands: char, decimal_sep: char) -> String {
         out.push('-');
     }
     for (i, ch) in major.chars().enumerate() {
-        if i > 0 && (major.len() - i) % 3 == 0 {
+        if i > 0 && (major.len() - i).is_multiple_of(3) {
             out.push(thousands);
         }
         out.push(ch);
@@ -347,14 +353,20 @@ mod tests {
         assert_eq!(m.format_ru(), "1\u{a0}234\u{a0}567,89\u{a0}₽");
         assert_eq!(m.format_en(), "RUB\u{a0}1,234,567.89");
         assert_eq!(m.to_plain_string(), "1234567.89");
-        assert_eq!(Money::from_minor(-5, Currency::Rub).format_en(), "RUB\u{a0}-0.05");
+        assert_eq!(
+            Money::from_minor(-5, Currency::Rub).format_en(),
+            "RUB\u{a0}-0.05"
+        );
     }
 
     #[test]
     fn arithmetic_refuses_mixed_currencies_and_overflow() {
         let a = Money::from_minor(100, Currency::Rub);
         let b = Money::from_minor(100, Currency::Usd);
-        assert!(matches!(a.checked_add(b), Err(MoneyError::CurrencyMismatch(..))));
+        assert!(matches!(
+            a.checked_add(b),
+            Err(MoneyError::CurrencyMismatch(..))
+        ));
         let max = Money::from_minor(i64::MAX, Currency::Rub);
         assert_eq!(max.checked_add(a), Err(MoneyError::Overflow));
     }

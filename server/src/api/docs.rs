@@ -91,7 +91,11 @@ fn operation(method: &str, path: &str, op: &Operation) -> String {
     }
     if let Some(body) = &op.request_body {
         for (ct, content) in &body.content {
-            out.push_str(&format!("<p>Request body <code>{}</code>: {}</p>", esc(ct), schema_ref(&content.schema)));
+            out.push_str(&format!(
+                "<p>Request body <code>{}</code>: {}</p>",
+                esc(ct),
+                schema_ref(&content.schema)
+            ));
         }
     }
     out.push_str("<table class=\"table\"><thead><tr><th>Status</th><th>Description</th><th>Body</th></tr></thead><tbody>");
@@ -107,7 +111,11 @@ fn operation(method: &str, path: &str, op: &Operation) -> String {
             ),
             RefOr::Ref(r) => (r.ref_location.clone(), String::new()),
         };
-        out.push_str(&format!("<tr><td class=\"mono\">{}</td><td>{}</td><td>{body}</td></tr>", esc(status), esc(&desc)));
+        out.push_str(&format!(
+            "<tr><td class=\"mono\">{}</td><td>{}</td><td>{body}</td></tr>",
+            esc(status),
+            esc(&desc)
+        ));
     }
     out.push_str("</tbody></table></div></div>");
     out
@@ -119,7 +127,10 @@ fn schema_ref(schema: &Option<RefOr<Schema>>) -> String {
             let name = r.ref_location.rsplit('/').next().unwrap_or_default();
             format!("<a href=\"#schema-{0}\" class=\"mono\">{0}</a>", esc(name))
         }
-        Some(RefOr::T(s)) => format!("<code>{}</code>", esc(&serde_json::to_string(s).unwrap_or_default())),
+        Some(RefOr::T(s)) => format!(
+            "<code>{}</code>",
+            esc(&serde_json::to_string(s).unwrap_or_default())
+        ),
         None => String::new(),
     }
 }

@@ -17,12 +17,17 @@ pub struct ApiSeller(pub SellerCtx);
 impl FromRequestParts<AppState> for ApiSeller {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let unauthorized = |msg: &str| AppError::new(ErrorCode::Unauthorized, msg);
         let value = parts
             .headers
             .get(header::AUTHORIZATION)
-            .ok_or_else(|| unauthorized("Missing Authorization header: send `Authorization: Bearer <api key>`"))?
+            .ok_or_else(|| {
+                unauthorized("Missing Authorization header: send `Authorization: Bearer <api key>`")
+            })?
             .to_str()
             .map_err(|_| unauthorized("Authorization header is not valid text"))?;
         let key = value
@@ -56,7 +61,10 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             )),
             Err(JsonRejection::JsonDataError(e)) => Err(AppError::new(
                 ErrorCode::Validation,
-                format!("The JSON does not match the expected shape: {}", e.body_text()),
+                format!(
+                    "The JSON does not match the expected shape: {}",
+                    e.body_text()
+                ),
             )),
             Err(e) => Err(AppError::new(ErrorCode::Validation, e.body_text())),
         }

@@ -3,8 +3,8 @@
 use super::extract::ApiSeller;
 use crate::state::AppState;
 use app::error::AppError;
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
 use serde::Serialize;
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -30,7 +30,10 @@ pub struct MeResponse {
         (status = 401, description = "Missing, unknown or revoked key", body = super::ErrorBody)
     )
 )]
-pub async fn get_me(State(state): State<AppState>, ApiSeller(ctx): ApiSeller) -> Result<Json<MeResponse>, AppError> {
+pub async fn get_me(
+    State(state): State<AppState>,
+    ApiSeller(ctx): ApiSeller,
+) -> Result<Json<MeResponse>, AppError> {
     let name = db::accounts::seller_name(&state.db, &ctx).await?;
     Ok(Json(MeResponse {
         seller_id: ctx.seller_id().to_string(),

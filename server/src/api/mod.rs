@@ -75,5 +75,8 @@ async fn openapi_json() -> impl IntoResponse {
 }
 
 async fn not_found() -> AppError {
-    AppError::new(ErrorCode::NotFound, "No such API endpoint; see /api/v1/docs")
+    AppError::new(
+        ErrorCode::NotFound,
+        "No such API endpoint; see /api/v1/docs",
+    )
 }

@@ -5,7 +5,7 @@ use crate::state::AppState;
 use app::error::AppError;
 use axum::body::Body;
 use axum::extract::{MatchedPath, State};
-use axum::http::{header, HeaderValue, Method, Request};
+use axum::http::{HeaderValue, Method, Request, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use domain::ErrorCode;
@@ -45,7 +45,8 @@ pub async fn observe(req: Request<Body>, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-")
         .to_string();
-    let span = tracing::info_span!("request", method = %method, path = %path, request_id = %request_id);
+    let span =
+        tracing::info_span!("request", method = %method, path = %path, request_id = %request_id);
     let response = {
         use tracing::Instrument;
         next.run(req).instrument(span.clone()).await
@@ -56,7 +57,11 @@ pub async fn observe(req: Request<Body>, next: Next) -> Response {
     let duration_ms = elapsed.as_secs_f64() * 1000.0;
     if status >= 500 {
         tracing::error!(status, duration_ms, "request failed");
-    } else if path != "/healthz" && path != "/readyz" && path != "/metrics" && !path.starts_with("/pkg") {
+    } else if path != "/healthz"
+        && path != "/readyz"
+        && path != "/metrics"
+        && !path.starts_with("/pkg")
+    {
         tracing::info!(status, duration_ms, "request");
     }
     let labels = [
@@ -110,7 +115,8 @@ pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
     let h = res.headers_mut();
     h.entry(header::X_CONTENT_TYPE_OPTIONS)
         .or_insert(HeaderValue::from_static("nosniff"));
-    h.entry(header::X_FRAME_OPTIONS).or_insert(HeaderValue::from_static("DENY"));
+    h.entry(header::X_FRAME_OPTIONS)
+        .or_insert(HeaderValue::from_static("DENY"));
     h.entry(header::REFERRER_POLICY)
         .or_insert(HeaderValue::from_static("same-origin"));
     res
@@ -125,7 +131,10 @@ pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
 /// of this site. Server functions are registered for POST only, so no
 /// state-changing call can ride on a GET.
 pub async fn csrf(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
-    let unsafe_method = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
+    let unsafe_method = matches!(
+        *req.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    );
     if !unsafe_method || req.uri().path().starts_with("/api/v1/") {
         return next.run(req).await;
     }
@@ -147,7 +156,10 @@ pub async fn csrf(State(state): State<AppState>, req: Request<Body>, next: Next)
     match (expected, presented) {
         (Some(e), Some(p)) if e.eq_ignore_ascii_case(&p) => next.run(req).await,
         (_, presented) => {
-            tracing::warn!(origin = presented.as_deref().unwrap_or("-"), "cross-origin request refused");
+            tracing::warn!(
+                origin = presented.as_deref().unwrap_or("-"),
+                "cross-origin request refused"
+            );
             AppError::new(
                 ErrorCode::CsrfRejected,
                 "This request did not come from a Bazaar page. Reload the page and try again",
@@ -171,8 +183,14 @@ mod tests {
 
     #[test]
     fn authority_is_host_and_port() {
-        assert_eq!(authority_of("http://127.0.0.1:3000/seller?x=1"), Some("127.0.0.1:3000"));
-        assert_eq!(authority_of("https://bazaar.example.com"), Some("bazaar.example.com"));
+        assert_eq!(
+            authority_of("http://127.0.0.1:3000/seller?x=1"),
+            Some("127.0.0.1:3000")
+        );
+        assert_eq!(
+            authority_of("https://bazaar.example.com"),
+            Some("bazaar.example.com")
+        );
         assert_eq!(authority_of("null"), None);
         assert_eq!(authority_of("http://user@evil/"), None);
     }

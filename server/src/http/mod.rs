@@ -6,11 +6,11 @@ pub mod middleware;
 use crate::settings::Settings;
 use crate::state::AppState;
 use anyhow::Context;
-use app::{shell, App};
+use app::{App, shell};
 use axum::Router;
 use leptos::config::get_configuration;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -21,13 +21,21 @@ pub fn router(state: AppState) -> Router {
     let context = move || provide_context(ctx.clone());
     let shell_options = state.leptos.clone();
     let ui = Router::new()
-        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(shell_options.clone()))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell));
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(shell_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell));
     Router::new()
         .merge(health::router())
         .nest("/api/v1", crate::api::router())
         .merge(ui)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::csrf))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::csrf,
+        ))
         .layer(axum::middleware::from_fn(middleware::rpc_error_status))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::observe))
@@ -40,7 +48,11 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let db = crate::cli::connect(&settings).await?;
     tracing::info!(engine = db.engine().name(), "database ready");
-    if settings.demo && db::demo::seed(&db).await.context("creating demo data failed")? {
+    if settings.demo
+        && db::demo::seed(&db)
+            .await
+            .context("creating demo data failed")?
+    {
         announce_demo_accounts(&settings);
     }
     let conf = get_configuration(None).context("reading Leptos configuration")?;
@@ -66,13 +78,16 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", settings.addr))?;
     tracing::info!("Bazaar is serving on http://{}", settings.addr);
     let stop = shutdown.clone();
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            stop.cancel();
-        })
-        .await
-        .context("server failed")?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        stop.cancel();
+    })
+    .await
+    .context("server failed")?;
     shutdown.cancel();
     for w in workers {
         let _ = w.await;

@@ -1,10 +1,10 @@
 //! The real router in-process, with personas that speak in domain verbs.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
-use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
 use db::Db;
 use http_body_util::BodyExt;
 use server::settings::Settings;
@@ -34,7 +34,8 @@ impl TestResponse {
         String::from_utf8_lossy(&self.body).into_owned()
     }
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
     /// The stable error code of an API or server-function error response.
     pub fn error_code(&self) -> String {
@@ -46,12 +47,15 @@ impl TestResponse {
             .to_string()
     }
     pub fn cookie(&self, name: &str) -> Option<String> {
-        self.headers.get_all(header::SET_COOKIE).iter().find_map(|v| {
-            let v = v.to_str().ok()?;
-            let (pair, _) = v.split_once(';').unwrap_or((v, ""));
-            let (n, value) = pair.split_once('=')?;
-            (n == name).then(|| value.to_string())
-        })
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .find_map(|v| {
+                let v = v.to_str().ok()?;
+                let (pair, _) = v.split_once(';').unwrap_or((v, ""));
+                let (n, value) = pair.split_once('=')?;
+                (n == name).then(|| value.to_string())
+            })
     }
 }
 
@@ -95,11 +99,17 @@ impl TestApp {
         let status = res.status();
         let headers = res.headers().clone();
         let body = res.into_body().collect().await.unwrap().to_bytes();
-        TestResponse { status, headers, body }
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> TestResponse {
-        let mut b = Request::get(path).header(header::HOST, HOST).header(header::ACCEPT, "text/html");
+        let mut b = Request::get(path)
+            .header(header::HOST, HOST)
+            .header(header::ACCEPT, "text/html");
         if let Some(c) = cookie {
             b = b.header(header::COOKIE, format!("bazaar_session={c}"));
         }
@@ -108,7 +118,12 @@ impl TestApp {
 
     /// Calls a server function the way the hydrated app does (form-encoded POST from
     /// our own origin, JSON back).
-    pub async fn rpc(&self, name: &str, form: &[(&str, &str)], cookie: Option<&str>) -> TestResponse {
+    pub async fn rpc(
+        &self,
+        name: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> TestResponse {
         let body = form_encode(form);
         let mut b = Request::post(format!("/rpc/{name}"))
             .header(header::HOST, HOST)
@@ -123,13 +138,24 @@ impl TestApp {
 
     /// Logs in through the login server function; returns the session cookie value.
     pub async fn login(&self, email: &str, password: &str) -> String {
-        let res = self.rpc("login", &[("email", email), ("password", password)], None).await;
+        let res = self
+            .rpc("login", &[("email", email), ("password", password)], None)
+            .await;
         assert_eq!(res.status, StatusCode::OK, "login failed: {}", res.text());
         res.cookie("bazaar_session").expect("session cookie")
     }
 
-    pub async fn api(&self, method: Method, path: &str, key: Option<&str>, body: Option<serde_json::Value>) -> TestResponse {
-        let mut b = Request::builder().method(method).uri(path).header(header::HOST, HOST);
+    pub async fn api(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> TestResponse {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, HOST);
         if let Some(k) = key {
             b = b.header(header::AUTHORIZATION, format!("Bearer {k}"));
         }
@@ -155,7 +181,9 @@ fn enc(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }

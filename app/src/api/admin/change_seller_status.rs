@@ -14,6 +14,12 @@ pub async fn change_seller_status(
     let id = seller_id
         .parse()
         .map_err(|_| AppError::new(domain::ErrorCode::NotFound, "No such seller"))?;
-    Ok(db::accounts::change_seller_status(&ssr::db()?, &ctx, id, action, reason.as_deref().unwrap_or_default())
-        .await?)
+    Ok(db::accounts::change_seller_status(
+        &ssr::db()?,
+        &ctx,
+        id,
+        action,
+        reason.as_deref().unwrap_or_default(),
+    )
+    .await?)
 }

@@ -9,7 +9,12 @@ pub mod signup;
 /// falls back to the role's home, so `next` cannot become an open redirect.
 pub fn safe_next(next: Option<&str>, home: &str) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.contains("://") =>
+        {
             n.to_string()
         }
         _ => home.to_string(),
@@ -24,7 +29,10 @@ mod tests {
     fn next_is_local_only() {
         assert_eq!(safe_next(Some("/seller/skus"), "/seller"), "/seller/skus");
         assert_eq!(safe_next(Some("//evil.example"), "/seller"), "/seller");
-        assert_eq!(safe_next(Some("https://evil.example"), "/seller"), "/seller");
+        assert_eq!(
+            safe_next(Some("https://evil.example"), "/seller"),
+            "/seller"
+        );
         assert_eq!(safe_next(Some("/\\evil.example"), "/seller"), "/seller");
         assert_eq!(safe_next(None, "/admin"), "/admin");
     }

@@ -21,7 +21,14 @@ pub async fn signup(
         display_name: display_name.unwrap_or_default(),
     };
     db::accounts::signup_seller(&c.db, &input).await?;
-    let session = db::auth::login(&c.db, &email, &password, &ssr::client_info(), c.session_ttl_ms).await?;
+    let session = db::auth::login(
+        &c.db,
+        &email,
+        &password,
+        &ssr::client_info(),
+        c.session_ttl_ms,
+    )
+    .await?;
     ssr::set_session_cookie(&session.token, c.session_ttl_ms / 1000)?;
     if ssr::is_plain_form_post() {
         leptos_axum::redirect("/seller");

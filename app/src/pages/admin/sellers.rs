@@ -2,7 +2,9 @@
 
 use crate::api::admin::change_seller_status::ChangeSellerStatus;
 use crate::api::admin::list_sellers::list_sellers;
-use crate::components::ui::{action_error, ActionError, ErrorAlert, Loading, PageHeader, Pager, SellerStatusBadge};
+use crate::components::ui::{
+    ActionError, ErrorAlert, Loading, PageHeader, Pager, SellerStatusBadge, action_error,
+};
 use crate::i18n::datetime;
 use crate::session::use_locale;
 use domain::accounts::{SellerAction, SellerStatus};
@@ -13,14 +15,23 @@ use leptos_router::hooks::use_query_map;
 pub fn SellersPage() -> impl IntoView {
     let l = use_locale();
     let query = use_query_map();
-    let initial_status = query.with_untracked(|q| q.get("status")).unwrap_or_default();
+    let initial_status = query
+        .with_untracked(|q| q.get("status"))
+        .unwrap_or_default();
     let (search, set_search) = signal(String::new());
     let (status, set_status) = signal(initial_status);
     let (offset, set_offset) = signal(0_i64);
     let change = ServerAction::<ChangeSellerStatus>::new();
     let change_error = action_error(change);
     let sellers = Resource::new(
-        move || (search.get(), status.get(), offset.get(), change.version().get()),
+        move || {
+            (
+                search.get(),
+                status.get(),
+                offset.get(),
+                change.version().get(),
+            )
+        },
         |(q, st, off, _)| async move {
             let st = st.parse::<SellerStatus>().ok();
             list_sellers(q, st, off).await
@@ -106,10 +117,16 @@ pub fn SellersPage() -> impl IntoView {
 }
 
 #[component]
-fn SellerRow(seller: domain::accounts::SellerView, change: ServerAction<ChangeSellerStatus>) -> impl IntoView {
+fn SellerRow(
+    seller: domain::accounts::SellerView,
+    change: ServerAction<ChangeSellerStatus>,
+) -> impl IntoView {
     let l = use_locale();
     let id = seller.id.to_string();
-    let action_form = move |action: SellerAction, label: &'static str, class: &'static str, needs_reason: bool| {
+    let action_form = move |action: SellerAction,
+                            label: &'static str,
+                            class: &'static str,
+                            needs_reason: bool| {
         let id = id.clone();
         let action_value = match action {
             SellerAction::Verify => "verify",

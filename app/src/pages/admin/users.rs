@@ -2,7 +2,9 @@
 
 use crate::api::admin::create_user::CreateUser;
 use crate::api::admin::list_users::list_users;
-use crate::components::ui::{action_error, ActionError, ErrorAlert, Field, Loading, PageHeader, Pager};
+use crate::components::ui::{
+    ActionError, ErrorAlert, Field, Loading, PageHeader, Pager, action_error,
+};
 use crate::i18n::datetime;
 use crate::session::use_locale;
 use domain::accounts::Role;
@@ -17,7 +19,14 @@ pub fn UsersPage() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let error = action_error(create);
     let users = Resource::new(
-        move || (search.get(), role.get(), offset.get(), create.version().get()),
+        move || {
+            (
+                search.get(),
+                role.get(),
+                offset.get(),
+                create.version().get(),
+            )
+        },
         |(q, r, off, _)| async move { list_users(q, r.parse::<Role>().ok(), off).await },
     );
     let created = move || matches!(create.value().get(), Some(Ok(())));

@@ -2,7 +2,7 @@
 
 use crate::api::public::change_password::ChangePassword;
 use crate::components::layout::urlencode;
-use crate::components::ui::{action_error, ActionError, Field, PageHeader};
+use crate::components::ui::{ActionError, Field, PageHeader, action_error};
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
@@ -12,7 +12,8 @@ pub fn AccountPage() -> impl IntoView {
     let session = use_session();
     let l = session.locale;
     let Some(user) = session.user.clone() else {
-        return view! { <Redirect path=format!("/login?next={}", urlencode("/account")) /> }.into_any();
+        return view! { <Redirect path=format!("/login?next={}", urlencode("/account")) /> }
+            .into_any();
     };
     let change = ServerAction::<ChangePassword>::new();
     let error = action_error(change);

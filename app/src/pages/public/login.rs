@@ -2,7 +2,7 @@
 
 use crate::api::public::login::Login;
 use crate::components::layout::LanguageSwitch;
-use crate::components::ui::{action_error, navigate_full, ActionError, Field};
+use crate::components::ui::{ActionError, Field, action_error, navigate_full};
 use crate::session::{use_locale, use_session};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -3,7 +3,7 @@
 
 use crate::api::public::signup::Signup;
 use crate::components::layout::LanguageSwitch;
-use crate::components::ui::{action_error, navigate_full, ActionError, Field};
+use crate::components::ui::{ActionError, Field, action_error, navigate_full};
 use crate::i18n::field_message;
 use crate::session::{use_locale, use_session};
 use domain::accounts::Inn;

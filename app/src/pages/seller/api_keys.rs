@@ -3,7 +3,7 @@
 use crate::api::seller::create_api_key::CreateApiKey;
 use crate::api::seller::list_api_keys::list_api_keys;
 use crate::api::seller::revoke_api_key::RevokeApiKey;
-use crate::components::ui::{action_error, ActionError, ErrorAlert, Field, Loading, PageHeader};
+use crate::components::ui::{ActionError, ErrorAlert, Field, Loading, PageHeader, action_error};
 use crate::i18n::datetime;
 use crate::session::use_locale;
 use leptos::prelude::*;

@@ -10,7 +10,10 @@ pub fn SellerDashboard() -> impl IntoView {
     let s = use_session();
     let l = s.locale;
     let user = s.user.clone();
-    let org = user.as_ref().and_then(|u| u.seller_name.clone()).unwrap_or_default();
+    let org = user
+        .as_ref()
+        .and_then(|u| u.seller_name.clone())
+        .unwrap_or_default();
     let status = user.as_ref().and_then(|u| u.seller_status);
     view! {
         <PageHeader title=l.pick("Кабинет продавца", "Seller cabinet") subtitle=org />

@@ -2,7 +2,7 @@
 
 use crate::api::seller::add_team_member::AddTeamMember;
 use crate::api::seller::list_team::list_team;
-use crate::components::ui::{action_error, ActionError, ErrorAlert, Field, Loading, PageHeader};
+use crate::components::ui::{ActionError, ErrorAlert, Field, Loading, PageHeader, action_error};
 use crate::i18n::datetime;
 use crate::session::use_session;
 use domain::accounts::MemberRole;
