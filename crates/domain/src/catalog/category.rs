@@ -497,6 +497,18 @@ mod arc_str {
 }
 
 impl AttributeValue {
+    /// The value as a form or an API client types it; the SKU rules read it back to
+    /// the same value (enum by code, decimal with a point, boolean as `true`/`false`).
+    pub fn as_input(&self) -> String {
+        match self {
+            AttributeValue::Text(t) => t.clone(),
+            AttributeValue::Integer(i) => i.to_string(),
+            AttributeValue::Decimal(d) => d.normalize().to_string(),
+            AttributeValue::Boolean(b) => b.to_string(),
+            AttributeValue::Enum(code) => code.to_string(),
+        }
+    }
+
     /// The value as a person reads it, with enum names and units from `attribute`.
     pub fn display(&self, attribute: &Attribute, locale: Locale) -> String {
         let with_unit = |n: String| match attribute.kind.unit() {

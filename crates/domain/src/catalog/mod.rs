@@ -14,6 +14,7 @@ mod sku;
 mod status;
 pub mod text;
 mod tree_csv;
+mod view;
 
 pub use category::{
     Attribute, AttributeCode, AttributeKind, AttributeValue, CatalogError, Category, CategoryCode,
@@ -35,8 +36,13 @@ pub(crate) use sku::{
 };
 pub use status::{ModerationAction, RevisionStatus, SkuStatus, TransitionError};
 pub use tree_csv::{
-    CATEGORY_CSV_COLUMNS, TreeCsvProblem, TreeCsvProblemKind, parse_category_csv,
-    parse_category_index, starter_categories, write_category_csv,
+    AttributeCells, CATEGORY_CSV_COLUMNS, TreeCsvProblem, TreeCsvProblemKind, parse_category_csv,
+    parse_category_csv_with_rows, parse_category_index, starter_categories, write_category_csv,
+};
+pub use view::{
+    CategoryNode, SKU_COUNT_CAP, SKU_PAGE_DEFAULT, SKU_PAGE_MAX, SkuCounts, SkuDetail, SkuListItem,
+    SkuListPage, SkuListQuery, SkuModeration, SkuRevisionSummary, SkuRevisionView, SkuSort,
+    SortDir, UpsertOutcome, catalog_error_message, categories_depth_first, category_nodes,
 };
 
 /// The starter index built once per test binary.

@@ -646,6 +646,109 @@ impl SkuCommercial {
     pub fn hash(&self) -> CommercialHash {
         super::hash::commercial_hash(self)
     }
+
+    /// Checks commercial values as people type them (the cabinet's commercial form,
+    /// the fast PATCH of the API), with the same rules as a whole SKU: price > 0 and
+    /// at most [`PRICE_MAX_MINOR`], old price above the price, a known VAT rate, stock
+    /// within `0..=STOCK_MAX`. An empty currency or VAT takes the `rules` default; an
+    /// empty old price means none.
+    pub fn parse(
+        price: &str,
+        old_price: &str,
+        currency: &str,
+        vat: &str,
+        stock: &str,
+        rules: &SkuRules,
+    ) -> Result<Self, Vec<SkuProblem>> {
+        let mut problems = Vec::new();
+        fn take<T>(
+            problems: &mut Vec<SkuProblem>,
+            field: SkuField,
+            r: IssueResult<T>,
+        ) -> Option<T> {
+            r.map_err(|i| problems.push(i.on(ProblemField::Field(field))))
+                .ok()
+        }
+        let p = &mut problems;
+        let currency = match currency.trim() {
+            "" => Some(rules.default_currency),
+            c => take(
+                p,
+                SkuField::Currency,
+                Currency::from_str(c).map_err(|_| Issue::code(ProblemCode::BadCurrency)),
+            ),
+        };
+        let price = currency
+            .and_then(|cur| take(p, SkuField::Price, check_price(price, cur, true)).flatten());
+        let old_price = currency.and_then(|cur| {
+            take(p, SkuField::OldPrice, check_price(old_price, cur, false)).flatten()
+        });
+        if let (Some(price), Some(old)) = (price, old_price)
+            && old.amount_minor() <= price.amount_minor()
+        {
+            p.push(
+                Issue::code(ProblemCode::OldPriceNotGreater)
+                    .on(ProblemField::Field(SkuField::OldPrice)),
+            );
+        }
+        let vat = match vat.trim() {
+            "" => Some(rules.default_vat),
+            v => take(
+                p,
+                SkuField::Vat,
+                VatRate::parse(v).ok_or(Issue::code(ProblemCode::BadVat)),
+            ),
+        };
+        let stock = take(p, SkuField::Stock, check_stock(stock));
+        match (price, vat, stock) {
+            (Some(price), Some(vat), Some(stock)) if problems.is_empty() => Ok(SkuCommercial {
+                price,
+                old_price,
+                vat,
+                stock,
+            }),
+            _ => Err(problems),
+        }
+    }
+
+    /// Rebuilds commercial data from stored values, checking the same rules as
+    /// [`Self::parse`] (stored data that breaks them is refused, not trusted).
+    pub fn new(
+        price: Money,
+        old_price: Option<Money>,
+        vat: VatRate,
+        stock: u32,
+    ) -> Result<Self, Vec<SkuProblem>> {
+        let mut problems = Vec::new();
+        let on = |f: SkuField, code: ProblemCode| Issue::code(code).on(ProblemField::Field(f));
+        if price.amount_minor() <= 0 {
+            problems.push(on(SkuField::Price, ProblemCode::NotPositive));
+        } else if price.amount_minor() > PRICE_MAX_MINOR {
+            problems.push(on(SkuField::Price, ProblemCode::OutOfRange));
+        }
+        if let Some(old) = old_price {
+            if old.currency() != price.currency() {
+                problems.push(on(SkuField::Currency, ProblemCode::BadCurrency));
+            } else if old.amount_minor() > PRICE_MAX_MINOR {
+                problems.push(on(SkuField::OldPrice, ProblemCode::OutOfRange));
+            } else if old.amount_minor() <= price.amount_minor() {
+                problems.push(on(SkuField::OldPrice, ProblemCode::OldPriceNotGreater));
+            }
+        }
+        if stock > STOCK_MAX {
+            problems.push(on(SkuField::Stock, ProblemCode::OutOfRange));
+        }
+        if problems.is_empty() {
+            Ok(SkuCommercial {
+                price,
+                old_price,
+                vat,
+                stock,
+            })
+        } else {
+            Err(problems)
+        }
+    }
 }
 
 /// A SKU that passed every rule, with its hashes.
@@ -721,6 +824,47 @@ fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error>
 }
 
 impl SkuInput {
+    /// The form values of a stored SKU, so a form or an API client can edit it and
+    /// send it back: `validate` of the result gives the same content and commercial
+    /// data (and so the same hashes).
+    pub fn from_parts(seller_sku: &str, content: &SkuContent, commercial: &SkuCommercial) -> Self {
+        let num = |v: Option<u32>| v.map(|n| n.to_string()).unwrap_or_default();
+        SkuInput {
+            sku: seller_sku.to_string(),
+            title: content.title.clone(),
+            description: content.description.clone().unwrap_or_default(),
+            brand: content.brand.clone().unwrap_or_default(),
+            category: content.category.to_string(),
+            barcode: content
+                .barcode
+                .as_ref()
+                .map(|b| b.as_str().to_string())
+                .unwrap_or_default(),
+            price: commercial.price.to_plain_string(),
+            old_price: commercial
+                .old_price
+                .map(|m| m.to_plain_string())
+                .unwrap_or_default(),
+            currency: commercial.currency().code().to_string(),
+            vat: commercial.vat.code().to_string(),
+            stock: commercial.stock.to_string(),
+            weight_g: num(content.weight_g),
+            length_mm: num(content.length_mm),
+            width_mm: num(content.width_mm),
+            height_mm: num(content.height_mm),
+            images: content
+                .images
+                .iter()
+                .map(|i| i.as_str().to_string())
+                .collect(),
+            attributes: content
+                .attributes
+                .iter()
+                .map(|a| (a.code.to_string(), a.value.as_input()))
+                .collect(),
+        }
+    }
+
     /// Runs every SKU rule. All problems are returned, not just the first.
     pub fn validate(
         &self,
@@ -1611,6 +1755,38 @@ mod tests {
         assert!(found.contains(&("attr:sim_count".into(), ProblemCode::OutOfRange)));
         assert!(found.contains(&("attr:os".into(), ProblemCode::BadEnumValue)));
         assert!(found.contains(&("attr:color".into(), ProblemCode::MissingRequiredAttribute)));
+    }
+
+    #[test]
+    fn a_stored_sku_round_trips_through_its_form_values() {
+        let v = phone().validate(&index(), &SkuRules::default()).unwrap();
+        let again = SkuInput::from_parts(v.seller_sku.as_str(), &v.content, &v.commercial)
+            .validate(&index(), &SkuRules::default())
+            .unwrap();
+        assert_eq!(again, v);
+    }
+
+    #[test]
+    fn commercial_values_follow_the_sku_rules() {
+        let rules = SkuRules::default();
+        let c = SkuCommercial::parse("1 299,90", "1 500", "", "20%", "7", &rules).unwrap();
+        assert_eq!(c.price().amount_minor(), 129_990);
+        assert_eq!(c.old_price().map(|m| m.amount_minor()), Some(150_000));
+        assert_eq!(c.vat(), VatRate::Twenty);
+        assert_eq!(c.stock(), 7);
+        let problems = SkuCommercial::parse("1299,90", "999", "", "", "", &rules).unwrap_err();
+        let found: Vec<(String, ProblemCode)> =
+            problems.iter().map(|p| (p.field.key(), p.code)).collect();
+        assert_eq!(
+            found,
+            [
+                ("old_price".to_string(), ProblemCode::OldPriceNotGreater),
+                ("stock".to_string(), ProblemCode::Required)
+            ]
+        );
+        let rebuilt = SkuCommercial::new(c.price(), c.old_price(), c.vat(), c.stock()).unwrap();
+        assert_eq!(rebuilt.hash(), c.hash());
+        assert!(SkuCommercial::new(c.price(), Some(c.price()), c.vat(), 1).is_err());
     }
 
     #[test]

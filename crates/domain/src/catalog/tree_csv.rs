@@ -29,6 +29,7 @@ use super::category::{
 };
 use super::index::CategoryIndex;
 use crate::Locale;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::{self, Write};
 
@@ -193,6 +194,15 @@ struct Cols {
 /// Parses a category CSV into categories, without checking the tree as a whole
 /// (see [`parse_category_index`] for that).
 pub fn parse_category_csv(bytes: &[u8]) -> Result<Vec<Category>, Vec<TreeCsvProblem>> {
+    parse_category_csv_with_rows(bytes).map(|(categories, _)| categories)
+}
+
+/// As [`parse_category_csv`], also giving the row (1-based, header = 1) where each
+/// category first appears, so problems found later in the tree as a whole can point
+/// at a row too.
+pub fn parse_category_csv_with_rows(
+    bytes: &[u8],
+) -> Result<(Vec<Category>, Vec<u64>), Vec<TreeCsvProblem>> {
     let text = decode(bytes);
     let first_line = text.lines().next().unwrap_or("");
     let delimiter = [b';', b',', b'\t']
@@ -347,9 +357,77 @@ pub fn parse_category_csv(bytes: &[u8]) -> Result<Vec<Category>, Vec<TreeCsvProb
         }
     }
     if problems.is_empty() {
-        Ok(categories)
+        let mut rows = vec![0; categories.len()];
+        for (pos, row) in first_row.into_values() {
+            rows[pos] = row;
+        }
+        Ok((categories, rows))
     } else {
         Err(problems)
+    }
+}
+
+/// One attribute as the text cells of a category CSV row (and of the admin's
+/// attribute editor, which uses the same notation).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AttributeCells {
+    pub code: String,
+    pub name_ru: String,
+    pub name_en: String,
+    /// `text`, `text:200`, `integer:0..120`, `decimal:1`, `boolean`, `enum`.
+    pub attribute_type: String,
+    /// A [`Unit`] code or empty.
+    pub unit: String,
+    /// `yes`/`no` (also `true`/`false`, `on`, `да`/`нет`); empty means no.
+    pub required: String,
+    /// `code=Название=Name|...` for enums.
+    pub allowed_values: String,
+}
+
+impl AttributeCells {
+    /// The cells that describe `a`; [`Self::parse`] reads them back to `a`.
+    pub fn of(a: &Attribute) -> Self {
+        AttributeCells {
+            code: a.code.to_string(),
+            name_ru: a.name_ru.clone(),
+            name_en: a.name_en.clone(),
+            attribute_type: type_string(&a.kind),
+            unit: a.kind.unit().map(Unit::code).unwrap_or("").to_string(),
+            required: if a.required { "yes" } else { "no" }.to_string(),
+            allowed_values: allowed_values_string(a.enum_values()),
+        }
+    }
+
+    /// Checks the cells; every problem names its column (`attribute_type`, `unit`...).
+    pub fn parse(&self) -> Result<Attribute, Vec<(&'static str, TreeCsvProblemKind)>> {
+        let required = match self.required.trim() {
+            "on" => "yes",
+            "off" => "no",
+            other => other,
+        };
+        let cells = [
+            self.code.trim(),
+            self.name_ru.trim(),
+            self.name_en.trim(),
+            self.attribute_type.trim(),
+            self.unit.trim(),
+            required,
+            self.allowed_values.trim(),
+        ];
+        let cell = |k: usize| cells.get(k.wrapping_sub(5)).copied().unwrap_or("");
+        let mut problems = Vec::new();
+        let mut bad = |k: usize, kind: TreeCsvProblemKind| {
+            problems.push((CATEGORY_CSV_COLUMNS[k], kind));
+        };
+        let parsed = parse_attribute_row(&cell, &mut bad);
+        match parsed {
+            Some(a) if problems.is_empty() => Ok(a),
+            _ if problems.is_empty() => {
+                Err(vec![(CATEGORY_CSV_COLUMNS[8], TreeCsvProblemKind::BadType)])
+            }
+            _ => Err(problems),
+        }
     }
 }
 
@@ -701,6 +779,41 @@ mod tests {
             problems[0].kind,
             TreeCsvProblemKind::Tree(CatalogError::UnknownParent { .. })
         ));
+    }
+
+    #[test]
+    fn attribute_cells_round_trip_every_attribute_of_the_starter_tree() {
+        for c in starter_categories() {
+            for a in &c.attributes {
+                assert_eq!(AttributeCells::of(a).parse().as_ref(), Ok(a), "{}", a.code);
+            }
+        }
+    }
+
+    #[test]
+    fn attribute_cells_name_the_bad_column() {
+        let cells = AttributeCells {
+            code: "colour".into(),
+            name_ru: "Цвет".into(),
+            name_en: String::new(),
+            attribute_type: "enum".into(),
+            unit: "kg".into(),
+            required: "on".into(),
+            allowed_values: "red=Красный=Red".into(),
+        };
+        let columns: Vec<&str> = cells.parse().unwrap_err().iter().map(|p| p.0).collect();
+        assert_eq!(columns, ["attribute_name_en", "unit"]);
+    }
+
+    #[test]
+    fn rows_point_at_the_first_line_of_each_category() {
+        let text = HEADER.to_string()
+            + "books;;Книги;Books;;author;Автор;Author;text;;no;\n"
+            + "books;;Книги;Books;;pages;Страниц;Pages;integer;;no;\n"
+            + "fiction;books;Проза;Fiction;;;;;;;;\n";
+        let (cats, rows) = parse_category_csv_with_rows(text.as_bytes()).unwrap();
+        assert_eq!(cats.len(), 2);
+        assert_eq!(rows, [2, 4]);
     }
 
     #[test]
