@@ -56,6 +56,16 @@ impl Engine {
         }
     }
 
+    /// Suffix for an `ORDER BY` on text that must sort byte by byte, as Rust's `str`
+    /// does (SQLite's default BINARY collation already does; PostgreSQL's database
+    /// collation may not). The ledger locks balance rows in this order.
+    pub const fn byte_order(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "",
+            Engine::Postgres => " COLLATE \"C\"",
+        }
+    }
+
     /// The most bind parameters one statement may carry (SQLite's default limit is
     /// 32 766, PostgreSQL's 65 535); multi-row inserts size their batches by it.
     pub const fn max_bind_params(self) -> usize {

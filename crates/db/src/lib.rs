@@ -8,11 +8,15 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod blobs;
+pub mod catalog;
 pub mod demo;
 pub mod dialect;
 pub mod error;
 pub mod idempotency;
+pub mod imports;
 pub mod jobs;
+pub mod ledger;
 pub mod pool;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

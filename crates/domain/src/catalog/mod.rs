@@ -40,9 +40,11 @@ pub use tree_csv::{
     parse_category_csv_with_rows, parse_category_index, starter_categories, write_category_csv,
 };
 pub use view::{
-    CategoryNode, SKU_COUNT_CAP, SKU_PAGE_DEFAULT, SKU_PAGE_MAX, SkuCounts, SkuDetail, SkuListItem,
-    SkuListPage, SkuListQuery, SkuModeration, SkuRevisionSummary, SkuRevisionView, SkuSort,
-    SortDir, UpsertOutcome, catalog_error_message, categories_depth_first, category_nodes,
+    CategoryInput, CategoryNode, SKU_COUNT_CAP, SKU_PAGE_DEFAULT, SKU_PAGE_MAX, SkuCounts,
+    SkuDetail, SkuListItem, SkuListPage, SkuListQuery, SkuModeration, SkuRevisionSummary,
+    SkuRevisionView, SkuSort, SortDir, TreeImportReport, TreeImportResult, TreeProblemView,
+    UpsertOutcome, catalog_error_field, catalog_error_message, categories_depth_first,
+    category_nodes,
 };
 
 /// The starter index built once per test binary.

@@ -90,8 +90,19 @@ pub struct TreeCsvProblem {
 impl TreeCsvProblem {
     /// What is wrong, for an administrator, naming row and column.
     pub fn message(&self, locale: Locale) -> String {
+        let what = self.kind.message(locale);
+        match self.column {
+            Some(c) => format!("{} {}, {c}: {what}", locale.pick("Строка", "Row"), self.row),
+            None => format!("{} {}: {what}", locale.pick("Строка", "Row"), self.row),
+        }
+    }
+}
+
+impl TreeCsvProblemKind {
+    /// What is wrong, without saying where.
+    pub fn message(&self, locale: Locale) -> String {
         use TreeCsvProblemKind as K;
-        let what = match &self.kind {
+        match self {
             K::MissingColumn(c) => format!("{} {c}", locale.pick("в заголовке нет столбца", "the header lacks column")),
             K::Required => locale.pick("значение обязательно", "a value is required").to_string(),
             K::BadCategoryCode => locale
@@ -136,12 +147,8 @@ impl TreeCsvProblem {
                     "differs from the value given for this category in row"
                 )
             ),
-            K::Tree(e) => e.to_string(),
+            K::Tree(e) => super::view::catalog_error_message(e, locale),
             K::Unreadable(e) => format!("{}: {e}", locale.pick("файл не читается как CSV", "the file is not readable CSV")),
-        };
-        match self.column {
-            Some(c) => format!("{} {}, {c}: {what}", locale.pick("Строка", "Row"), self.row),
-            None => format!("{} {}: {what}", locale.pick("Строка", "Row"), self.row),
         }
     }
 }

@@ -2,12 +2,16 @@
 //! admin screens: the category tree as a list, the SKU list and its query, one SKU
 //! with its revisions.
 
-use super::category::{Attribute, CatalogError, Category};
+use super::category::{
+    Attribute, CatalogError, Category, CategoryCode, DEFAULT_RETURN_WINDOW_DAYS,
+    MAX_RETURN_WINDOW_DAYS,
+};
 use super::index::CategoryIndex;
 use super::sku::{SkuCommercial, SkuContent, SkuInput, VatRate};
 use super::status::{RevisionStatus, SkuStatus};
+use super::tree_csv::{AttributeCells, TreeCsvProblem};
 use crate::ids::SkuId;
-use crate::{Locale, Money};
+use crate::{FieldError, Locale, Money};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -141,6 +145,207 @@ pub fn catalog_error_message(e: &CatalogError, l: Locale) -> String {
             format!("Срок возврата категории {c} должен быть от 0 до 365 дней")
         }
     }
+}
+
+/// A category as the administrator's editor sends it: every value as typed, the
+/// attributes in the category CSV's notation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CategoryInput {
+    pub code: String,
+    /// The parent's code; empty for a root.
+    pub parent: String,
+    pub name_ru: String,
+    pub name_en: String,
+    /// Days; empty means [`DEFAULT_RETURN_WINDOW_DAYS`].
+    pub return_window_days: String,
+    /// Rows whose code and names are all empty are ignored (the form's blank row).
+    pub attributes: Vec<AttributeCells>,
+}
+
+impl CategoryInput {
+    /// The editor's starting values for `c`.
+    pub fn of(c: &Category) -> Self {
+        CategoryInput {
+            code: c.code.to_string(),
+            parent: c
+                .parent
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            name_ru: c.name_ru.clone(),
+            name_en: c.name_en.clone(),
+            return_window_days: c.return_window_days.to_string(),
+            attributes: c.attributes.iter().map(AttributeCells::of).collect(),
+        }
+    }
+
+    /// Checks this one category's fields (the tree as a whole is checked by
+    /// building a [`CategoryIndex`]). Attribute problems name their row:
+    /// `attributes[2].attribute_type`.
+    pub fn parse(&self, l: Locale) -> Result<Category, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let required = |field: &str| {
+            FieldError::new(
+                field,
+                "required",
+                l.pick("Заполните это поле", "This field is required"),
+            )
+        };
+        let code = match CategoryCode::parse(&self.code) {
+            Ok(c) => Some(c),
+            Err(_) if self.code.trim().is_empty() => {
+                errors.push(required("code"));
+                None
+            }
+            Err(e) => {
+                errors.push(FieldError::new(
+                    "code",
+                    "invalid_format",
+                    catalog_error_message(&e, l),
+                ));
+                None
+            }
+        };
+        let parent = match self.parent.trim() {
+            "" => None,
+            p => match CategoryCode::parse(p) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    errors.push(FieldError::new(
+                        "parent",
+                        "invalid_format",
+                        catalog_error_message(&e, l),
+                    ));
+                    None
+                }
+            },
+        };
+        for (field, value) in [("name_ru", &self.name_ru), ("name_en", &self.name_en)] {
+            if value.trim().is_empty() {
+                errors.push(required(field));
+            }
+        }
+        let return_window_days = match self.return_window_days.trim() {
+            "" => DEFAULT_RETURN_WINDOW_DAYS,
+            d => match d.parse::<u16>() {
+                Ok(d) if d <= MAX_RETURN_WINDOW_DAYS => d,
+                _ => {
+                    errors.push(FieldError::new(
+                        "return_window_days",
+                        "out_of_range",
+                        l.pick(
+                            "Срок возврата — целое число дней от 0 до 365",
+                            "The return window is a whole number of days from 0 to 365",
+                        ),
+                    ));
+                    DEFAULT_RETURN_WINDOW_DAYS
+                }
+            },
+        };
+        let mut attributes = Vec::new();
+        for (i, cells) in self.attributes.iter().enumerate() {
+            if [&cells.code, &cells.name_ru, &cells.name_en]
+                .iter()
+                .all(|c| c.trim().is_empty())
+            {
+                continue;
+            }
+            match cells.parse() {
+                Ok(a) => attributes.push(a),
+                Err(problems) => {
+                    for (column, kind) in problems {
+                        let cell = column.strip_prefix("attribute_").unwrap_or(column);
+                        let cell = if cell == "type" {
+                            "attribute_type"
+                        } else {
+                            cell
+                        };
+                        errors.push(FieldError::new(
+                            format!("attributes[{i}].{cell}"),
+                            "invalid",
+                            kind.message(l),
+                        ));
+                    }
+                }
+            }
+        }
+        match code {
+            Some(code) if errors.is_empty() => Ok(Category {
+                code,
+                parent,
+                name_ru: self.name_ru.trim().to_string(),
+                name_en: self.name_en.trim().to_string(),
+                return_window_days,
+                attributes,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Where a tree-level mistake shows in the editor's form.
+pub fn catalog_error_field(e: &CatalogError, category: &Category) -> String {
+    use CatalogError as E;
+    let attribute_row = |code: &str| {
+        category
+            .attributes
+            .iter()
+            .position(|a| a.code.as_str() == code)
+            .map(|i| format!("attributes[{i}].code"))
+            .unwrap_or_else(|| "attributes".to_string())
+    };
+    match e {
+        E::UnknownParent { .. } | E::Cycle(_) => "parent".into(),
+        E::DuplicateSiblingName { .. } => "name_ru".into(),
+        E::MissingName(_) => "name_ru".into(),
+        E::BadReturnWindow(_) => "return_window_days".into(),
+        E::DuplicateAttribute { attribute, .. }
+        | E::DuplicateEnumValue { attribute, .. }
+        | E::EmptyEnum { attribute, .. }
+        | E::BadRange { attribute, .. }
+        | E::MissingAttributeName { attribute, .. } => attribute_row(attribute),
+        E::BadCategoryCode(_) | E::DuplicateCategory(_) => "code".into(),
+        E::BadAttributeCode(_) | E::BadEnumValueCode(_) => "attributes".into(),
+    }
+}
+
+/// One problem of an uploaded category tree, naming row and column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeProblemView {
+    /// 1-based, the header is row 1; 0 when the problem is about the file as a whole.
+    pub row: u64,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl TreeProblemView {
+    pub fn of(p: &TreeCsvProblem, l: Locale) -> Self {
+        TreeProblemView {
+            row: p.row,
+            column: p.column.map(str::to_string),
+            message: p.kind.message(l),
+        }
+    }
+}
+
+/// What an applied tree upload changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeImportReport {
+    pub created: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+    pub deleted: u32,
+    /// Categories missing from the file but kept because SKUs are in them (or in
+    /// categories below them).
+    pub kept: Vec<String>,
+}
+
+/// The outcome of a tree upload: applied as a whole, or refused as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TreeImportResult {
+    Applied(TreeImportReport),
+    Rejected(Vec<TreeProblemView>),
 }
 
 /// What the SKU list is ordered by.
@@ -440,6 +645,35 @@ mod tests {
         assert!(phone.attributes.len() > phone.own_attributes.len());
         let rebuilt = CategoryIndex::new(categories_depth_first(&index)).unwrap();
         assert_eq!(rebuilt.len(), index.len());
+    }
+
+    #[test]
+    fn the_category_editor_round_trips_and_names_bad_attribute_cells() {
+        let index = CategoryIndex::starter();
+        let phone = index.get("smartphones").unwrap().category().clone();
+        assert_eq!(
+            CategoryInput::of(&phone).parse(Locale::En),
+            Ok(phone.clone())
+        );
+        let mut input = CategoryInput::of(&phone);
+        input.return_window_days = "400".into();
+        input.name_en = " ".into();
+        input.attributes[0].attribute_type = "number".into();
+        input.attributes.push(AttributeCells::default());
+        let fields: Vec<String> = input
+            .parse(Locale::Ru)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "name_en",
+                "return_window_days",
+                "attributes[0].attribute_type"
+            ]
+        );
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub mod sample;
 mod sniff;
 mod template;
 mod validate;
+mod view;
 
 pub use codec::MAX_RECORD_BYTES;
 pub use formula::{neutralise_formula, strip_neutraliser};
@@ -41,6 +42,10 @@ pub use sniff::{
 };
 pub use template::{HeaderStyle, TemplateError, template_header, write_template};
 pub use validate::{ProblemView, RejectedRow, RejectedRowView, RowProblem, RowValidator, ValidRow};
+pub use view::{
+    ImportCounts, ImportErrorView, ImportMode, ImportPhase, ImportStatus, ImportView,
+    progress_percent,
+};
 
 use crate::Locale;
 use crate::catalog::{CategoryIndex, SkuRules};
