@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod files;
 pub mod http;
 pub mod settings;
 pub mod state;

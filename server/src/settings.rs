@@ -1,5 +1,6 @@
 //! Configuration from environment variables (see the README's table).
 
+use db::blobs::BlobConfig;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -18,6 +19,10 @@ pub struct Settings {
     pub public_origin: Option<String>,
     /// Number of background workers.
     pub workers: usize,
+    /// Where uploaded files (CSV imports) are kept while they are processed.
+    pub blobs: BlobConfig,
+    /// The largest accepted upload, in bytes.
+    pub max_upload_bytes: u64,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -59,7 +64,7 @@ impl Settings {
         Ok(Settings {
             database_url,
             addr,
-            data_dir,
+            data_dir: data_dir.clone(),
             secure_cookies: env_bool("BAZAAR_SECURE_COOKIES", false)?,
             session_ttl_hours: env_parse("BAZAAR_SESSION_TTL_HOURS", 168)?,
             demo: env_bool("BAZAAR_DEMO", true)?,
@@ -67,6 +72,72 @@ impl Settings {
             db_max_connections: env_parse("BAZAAR_DB_MAX_CONNECTIONS", 10)?,
             public_origin: env("BAZAAR_PUBLIC_ORIGIN").map(|o| o.trim_end_matches('/').to_string()),
             workers: env_parse("BAZAAR_WORKERS", 2)?,
+            blobs: blob_config(env("BAZAAR_BLOB_URL").as_deref(), &data_dir)?,
+            max_upload_bytes: env_parse("BAZAAR_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)?,
         })
+    }
+}
+
+/// 2 GiB: a million-row catalog with long descriptions fits.
+pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// The blob store named by `BAZAAR_BLOB_URL`: unset → `$BAZAAR_DATA_DIR/blobs`;
+/// `s3://bucket` → an S3-compatible bucket (endpoint from `BAZAAR_BLOB_ENDPOINT` or
+/// `AWS_ENDPOINT`, region from `AWS_REGION`/`AWS_DEFAULT_REGION`, credentials from
+/// the standard `AWS_*` variables); `file:///path` or a plain path → that folder.
+pub fn blob_config(url: Option<&str>, data_dir: &std::path::Path) -> anyhow::Result<BlobConfig> {
+    let Some(url) = url.map(str::trim).filter(|u| !u.is_empty()) else {
+        return Ok(BlobConfig::Local {
+            root: data_dir.join("blobs"),
+        });
+    };
+    if let Some(rest) = url.strip_prefix("s3://") {
+        let bucket = rest.trim_end_matches('/');
+        if bucket.is_empty() || bucket.contains('/') {
+            anyhow::bail!(
+                "BAZAAR_BLOB_URL={url:?}: write s3://<bucket> (no path after the bucket)"
+            );
+        }
+        return Ok(BlobConfig::S3 {
+            bucket: bucket.to_string(),
+            endpoint: env("BAZAAR_BLOB_ENDPOINT").or_else(|| env("AWS_ENDPOINT")),
+            region: env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION")),
+        });
+    }
+    if let Some(path) = url.strip_prefix("file://") {
+        return Ok(BlobConfig::Local { root: path.into() });
+    }
+    if url.contains("://") {
+        anyhow::bail!("BAZAAR_BLOB_URL={url:?}: use s3://<bucket>, file:///path or a folder path");
+    }
+    Ok(BlobConfig::Local { root: url.into() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn blob_urls_name_a_folder_or_a_bucket() {
+        let data = Path::new("data");
+        assert_eq!(
+            blob_config(None, data).unwrap_or_else(|e| panic!("{e}")),
+            BlobConfig::Local {
+                root: "data/blobs".into()
+            }
+        );
+        assert_eq!(
+            blob_config(Some("file:///srv/blobs"), data).unwrap_or_else(|e| panic!("{e}")),
+            BlobConfig::Local {
+                root: "/srv/blobs".into()
+            }
+        );
+        assert!(matches!(
+            blob_config(Some("s3://bazaar-uploads"), data),
+            Ok(BlobConfig::S3 { bucket, .. }) if bucket == "bazaar-uploads"
+        ));
+        assert!(blob_config(Some("s3://b/x"), data).is_err());
+        assert!(blob_config(Some("ftp://x"), data).is_err());
     }
 }

@@ -4,6 +4,8 @@ use crate::settings::Settings;
 use app::ssr::ServerContext;
 use axum::extract::FromRef;
 use db::Db;
+use db::blobs::BlobStore;
+use db::imports::{ImportRunner, RunnerOptions};
 use leptos::config::LeptosOptions;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
@@ -16,9 +18,47 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Wakes the background workers when a job is enqueued in this process.
     pub jobs_notify: Arc<tokio::sync::Notify>,
+    /// Uploaded files.
+    pub blobs: BlobStore,
+    /// Runs import jobs; one per process, so an import paused between turns resumes
+    /// without re-reading its file.
+    pub imports: Arc<ImportRunner>,
 }
 
 impl AppState {
+    /// The state of one process: opens the blob store the settings name.
+    pub fn new(
+        db: Db,
+        settings: Settings,
+        leptos: LeptosOptions,
+        metrics: PrometheusHandle,
+    ) -> anyhow::Result<AppState> {
+        let blobs = BlobStore::open(&settings.blobs)
+            .map_err(|e| anyhow::anyhow!("cannot open the blob store: {e}"))?;
+        tracing::info!(store = blobs.describe(), "blob store ready");
+        let imports = Arc::new(ImportRunner::new(
+            blobs.clone(),
+            RunnerOptions {
+                lease_ms: crate::workers::LEASE_MS,
+                ..RunnerOptions::default()
+            },
+        ));
+        Ok(AppState {
+            db,
+            settings: Arc::new(settings),
+            leptos,
+            metrics,
+            jobs_notify: Arc::new(tokio::sync::Notify::new()),
+            blobs,
+            imports,
+        })
+    }
+
+    /// Wakes idle workers after a job was enqueued.
+    pub fn wake_workers(&self) {
+        self.jobs_notify.notify_waiters();
+    }
+
     pub fn server_context(&self) -> ServerContext {
         ServerContext {
             db: self.db.clone(),

@@ -1,6 +1,15 @@
 //! Background workers: claim jobs from the durable queue and run them; periodic
 //! maintenance. Each worker is a task; they stop at the next job boundary when the
 //! server shuts down (an interrupted job is resumed by its lease expiring).
+//!
+//! Imports (`db::imports::JOB_KIND`) run in turns of a few seconds: a turn commits
+//! slices of rows (each with its checkpoint, under the job's lease) and then puts the
+//! job back at the end of the queue, so other sellers' imports queued meanwhile get a
+//! worker; and the queue never gives one seller's jobs two workers at once while
+//! others wait. A worker that dies leaves its lease to expire; the next claim resumes
+//! from the last committed checkpoint, and a slice only commits while its worker
+//! still holds the lease and the checkpoint is where it left it, so no row is
+//! applied twice.
 
 use crate::state::AppState;
 use db::jobs::ClaimedJob;
@@ -14,7 +23,7 @@ pub const LEASE_MS: i64 = 60_000;
 const IDLE_POLL: Duration = Duration::from_millis(500);
 
 /// Job kinds this binary knows how to run.
-pub const KINDS: &[&str] = &[];
+pub const KINDS: &[&str] = &[db::imports::JOB_KIND];
 
 /// What a job run decided.
 pub enum Outcome {
@@ -68,11 +77,14 @@ async fn worker_loop(state: AppState, worker: String, shutdown: CancellationToke
 }
 
 async fn run_one(state: &AppState, worker: &str, job: ClaimedJob) {
+    use tracing::Instrument;
     let span =
         tracing::info_span!("job", job.id = %job.id, job.kind = %job.kind, attempt = job.attempts);
-    let _guard = span.enter();
-    let result: Result<Outcome, String> = Err(format!("unknown job kind {}", job.kind));
-    let _ = state;
+    finish_one(state, worker, job).instrument(span).await;
+}
+
+async fn finish_one(state: &AppState, worker: &str, job: ClaimedJob) {
+    let result = run_kind(state, worker, &job).await;
     match result {
         Ok(Outcome::Done) => {
             if let Err(e) = db::jobs::complete(&state.db, job.id, worker).await {
@@ -87,6 +99,23 @@ async fn run_one(state: &AppState, worker: &str, job: ClaimedJob) {
                 tracing::error!(error = %e, "could not record job failure");
             }
         }
+    }
+}
+
+/// Runs one claimed job by its kind.
+async fn run_kind(state: &AppState, worker: &str, job: &ClaimedJob) -> Result<Outcome, String> {
+    match job.kind.as_str() {
+        db::imports::JOB_KIND => match state.imports.run(&state.db, job, worker).await {
+            Ok(db::imports::JobOutcome::Done) => Ok(Outcome::Done),
+            Ok(db::imports::JobOutcome::Yielded) => {
+                // Its turn is over and it is queued again: let an idle worker (or
+                // this one) take the next job at once.
+                state.wake_workers();
+                Ok(Outcome::Yielded)
+            }
+            Err(e) => Err(e.to_string()),
+        },
+        other => Err(format!("unknown job kind {other}")),
     }
 }
 

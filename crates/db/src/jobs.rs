@@ -74,6 +74,11 @@ pub async fn enqueue(tx: &mut Tx, job: &NewJob) -> Result<JobId> {
 
 /// Claims the next ready job of one of `kinds` for `worker` for `lease_ms`.
 /// Jobs whose lease expired (their worker died) are ready again.
+///
+/// A tenant's jobs run one at a time: a job is skipped while another job with the
+/// same (non-empty) fairness key runs under a live lease, so one seller's imports
+/// never hold every worker while other sellers wait. (On PostgreSQL two claims racing
+/// may still start two of one tenant's jobs; that is rare and harmless.)
 pub async fn claim(
     db: &Db,
     worker: &str,
@@ -90,7 +95,9 @@ pub async fn claim(
             "UPDATE jobs SET status = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1, \
              updated_at = $3 WHERE id = (SELECT id FROM jobs WHERE \
              ((status = 'queued' AND run_at <= $3) OR (status = 'running' AND locked_until < $3)) \
-             AND kind IN ({}) ORDER BY priority DESC, run_at, id LIMIT 1{}) \
+             AND kind IN ({}) AND (fairness_key = '' OR fairness_key NOT IN \
+             (SELECT r.fairness_key FROM jobs r WHERE r.status = 'running' AND r.locked_until >= $3)) \
+             ORDER BY priority DESC, run_at, id LIMIT 1{}) \
              RETURNING id, kind, payload, fairness_key, attempts, max_attempts",
             placeholders.join(", "),
             db.engine().for_update_skip_locked()

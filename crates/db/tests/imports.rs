@@ -199,3 +199,458 @@ db_test!(
         );
     }
 );
+
+// ---------------------------------------------------------------------------
+// CSV imports through the real upload and job runner.
+
+use bytes::Bytes;
+use db::blobs::BlobStore;
+use db::imports::{Accepted, ImportRunner, JOB_KIND, JobOutcome, RunnerOptions, Upload};
+use domain::Locale;
+use domain::ids::ImportId;
+use domain::imports::{Delimiter, ImportMode, ImportStatus, ImportView, SourceEncoding};
+use futures::StreamExt;
+
+const HEADER: &str = "sku;title;category;price;stock;attr:color;attr:size;attr:gender";
+
+fn row(sku: &str, title: &str, price: &str, stock: &str) -> String {
+    format!("{sku};{title};tshirts;{price};{stock};black;m;men")
+}
+
+fn csv(rows: &[String]) -> Vec<u8> {
+    let mut s = String::from(HEADER);
+    for r in rows {
+        s.push('\n');
+        s.push_str(r);
+    }
+    s.push('\n');
+    s.into_bytes()
+}
+
+fn good_rows(n: usize, price: &str) -> Vec<String> {
+    (1..=n)
+        .map(|i| row(&format!("TS-{i:03}"), &format!("Футболка {i}"), price, "5"))
+        .collect()
+}
+
+struct Files {
+    blobs: BlobStore,
+    _dir: tempfile::TempDir,
+}
+
+fn files() -> Files {
+    let dir = tempfile::tempdir().unwrap();
+    Files {
+        blobs: BlobStore::local(&dir.path().join("blobs")).unwrap(),
+        _dir: dir,
+    }
+}
+
+async fn upload(
+    db: &Db,
+    f: &Files,
+    ctx: &SellerCtx,
+    name: &str,
+    bytes: Vec<u8>,
+    mode: ImportMode,
+) -> ImportId {
+    // Odd-sized chunks, as a network delivers them.
+    let chunks: Vec<Result<Bytes, std::io::Error>> = bytes
+        .chunks(997)
+        .map(|c| Ok(Bytes::copy_from_slice(c)))
+        .collect();
+    let accepted = db::imports::create_import(
+        db,
+        &f.blobs,
+        ctx,
+        Upload {
+            file_name: name.into(),
+            mode,
+            overrides: Default::default(),
+            body: futures::stream::iter(chunks),
+            max_bytes: 1 << 30,
+            locale: Locale::En,
+            idempotency_key: None,
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("upload refused: {e}"));
+    match accepted {
+        Accepted::Created { import, receipt } => {
+            assert_eq!(import.status, ImportStatus::Queued);
+            assert!(receipt.contains("\"queued\""));
+            import.id
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+fn runner(f: &Files, slice_rows: usize, max_slices_per_turn: usize) -> ImportRunner {
+    ImportRunner::new(
+        f.blobs.clone(),
+        RunnerOptions {
+            slice_rows,
+            max_slices_per_turn,
+            ..RunnerOptions::default()
+        },
+    )
+}
+
+/// Claims and runs import jobs as `worker` until the queue is empty.
+async fn run_jobs(db: &Db, runner: &ImportRunner, worker: &str) {
+    for _ in 0..10_000 {
+        let Some(job) = db::jobs::claim(db, worker, &[JOB_KIND], 60_000)
+            .await
+            .unwrap()
+        else {
+            return;
+        };
+        match runner.run(db, &job, worker).await.unwrap() {
+            JobOutcome::Done => {
+                db::jobs::complete(db, job.id, worker).await.unwrap();
+            }
+            JobOutcome::Yielded => {}
+        }
+    }
+    panic!("the import jobs never finished");
+}
+
+async fn import_file(
+    db: &Db,
+    f: &Files,
+    ctx: &SellerCtx,
+    bytes: Vec<u8>,
+    mode: ImportMode,
+) -> ImportView {
+    let id = upload(db, f, ctx, "catalog.csv", bytes, mode).await;
+    run_jobs(db, &runner(f, 1000, usize::MAX), "worker-1").await;
+    db::imports::get_import(db, ctx, id).await.unwrap()
+}
+
+fn counts(v: &ImportView) -> (u64, u64, u64, u64, u64) {
+    let c = v.counts;
+    (c.total, c.created, c.updated, c.unchanged, c.failed)
+}
+
+async fn report(db: &Db, ctx: &SellerCtx, id: ImportId) -> Vec<u8> {
+    let (_, stream) = db::imports::error_report(db, ctx, id, Locale::En)
+        .await
+        .unwrap();
+    let chunks: Vec<_> = stream.collect().await;
+    chunks
+        .into_iter()
+        .flat_map(|c| c.unwrap().to_vec())
+        .collect()
+}
+
+db_test!(
+    bad_rows_are_counted_and_reported_with_their_problems,
+    |db: Db| async move {
+        let (a, _) = seller_a(&db).await;
+        let f = files();
+        let mut rows = good_rows(3, "100");
+        rows.insert(1, row("BAD-1", "Футболка", "abc", "5"));
+        rows.push("BAD-2;Футболка;no-such-category;100;5;black;m;men".into());
+        rows.push(row("TS-001", "Дубль", "100", "5"));
+        let view = import_file(&db, &f, &a, csv(&rows), ImportMode::ApplyValid).await;
+        assert_eq!(view.status, ImportStatus::Succeeded, "{view:?}");
+        assert_eq!(counts(&view), (6, 3, 0, 0, 3));
+        assert_eq!(view.progress_percent, 100);
+        let errors = db::imports::list_errors(&db, &a, view.id, 0, 100, Locale::En)
+            .await
+            .unwrap();
+        assert_eq!(errors.total, 3);
+        let found: Vec<(u64, String, String)> = errors
+            .items
+            .iter()
+            .map(|e| {
+                (
+                    e.row.row,
+                    e.row.problems[0].field.clone(),
+                    serde_json::to_value(e.row.problems[0].code)
+                        .unwrap()
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (3, "price".to_string(), "bad_number".to_string()),
+                (6, "category".to_string(), "unknown_category".to_string()),
+                (7, "sku".to_string(), "duplicate_sku_in_file".to_string()),
+            ]
+        );
+        assert_eq!(errors.items[0].cells[0], "BAD-1");
+        // Valid rows were applied; the bad ones were not.
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM skus WHERE seller_id = $1", &a).await,
+            3
+        );
+        let (title,): (String,) =
+            sqlx::query_as("SELECT title FROM skus WHERE seller_sku = 'TS-001'")
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        assert_eq!(
+            title, "Футболка 1",
+            "the duplicate later in the file is refused"
+        );
+    }
+);
+
+db_test!(
+    a_windows_1251_file_with_semicolons_and_decimal_commas_imports,
+    |db: Db| async move {
+        let (a, _) = seller_a(&db).await;
+        let f = files();
+        let text = "Артикул;Наименование;Категория;Цена;Старая цена;Остаток;attr:color;attr:size;attr:gender\r\n\
+                    ФУТ-1;\"Футболка \"\"Север\"\"; хлопок\";Одежда/Футболки и майки;1 299,90;1 500;7;black;m;men\r\n\
+                    ФУТ-2;Футболка белая;tshirts;99,5;;0;black;l;men\r\n\
+                    ФУТ-3;Футболка с ошибкой;tshirts;-5;;1;black;m;men\r\n";
+        let (bytes, _, unmappable) = encoding_rs::WINDOWS_1251.encode(text);
+        assert!(!unmappable);
+        let view = import_file(&db, &f, &a, bytes.into_owned(), ImportMode::ApplyValid).await;
+        assert_eq!(view.status, ImportStatus::Succeeded, "{view:?}");
+        assert_eq!(view.encoding, Some(SourceEncoding::Windows1251));
+        assert_eq!(view.delimiter, Some(Delimiter::Semicolon));
+        assert_eq!(counts(&view), (3, 2, 0, 0, 1));
+        let sku = db::catalog::skus::get_sku(&db, &a, "ФУТ-1").await.unwrap();
+        assert_eq!(sku.commercial.price().amount_minor(), 129_990);
+        assert_eq!(
+            sku.commercial.old_price().map(|m| m.amount_minor()),
+            Some(150_000)
+        );
+        assert_eq!(sku.commercial.stock(), 7);
+        assert_eq!(
+            sku.latest.as_ref().unwrap().content.title(),
+            "Футболка \"Север\"; хлопок"
+        );
+        let white = db::catalog::skus::get_sku(&db, &a, "ФУТ-2").await.unwrap();
+        assert_eq!(white.commercial.price().amount_minor(), 9_950);
+
+        // The report is in the seller's encoding, delimiter and columns, with `row`
+        // and `errors` in front.
+        let bytes = report(&db, &a, view.id).await;
+        let (text, _, malformed) = encoding_rs::WINDOWS_1251.decode(&bytes);
+        assert!(!malformed);
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next().unwrap().trim_start_matches('\u{feff}'),
+            "row;errors;Артикул;Наименование;Категория;Цена;Старая цена;Остаток;attr:color;attr:size;attr:gender"
+        );
+        let bad = lines.next().unwrap();
+        assert!(bad.starts_with("4;"), "{bad}");
+        assert!(bad.contains("ФУТ-3;Футболка с ошибкой;tshirts;-5"), "{bad}");
+        assert!(
+            bad.contains("Цена"),
+            "the problem names the seller's column: {bad}"
+        );
+        assert_eq!(lines.next(), None);
+    }
+);
+
+db_test!(
+    all_or_nothing_applies_nothing_when_a_row_fails,
+    |db: Db| async move {
+        let (a, _) = seller_a(&db).await;
+        let f = files();
+        let mut rows = good_rows(5, "100");
+        rows.push(row("BAD-1", "", "100", "5"));
+        let view = import_file(&db, &f, &a, csv(&rows), ImportMode::AllOrNothing).await;
+        assert_eq!(view.status, ImportStatus::Failed, "{view:?}");
+        assert_eq!(view.error_code.as_deref(), Some("rows_rejected"));
+        assert_eq!(view.counts.failed, 1);
+        assert_eq!(view.counts.created, 0);
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM skus WHERE seller_id = $1", &a).await,
+            0
+        );
+        assert!(!report(&db, &a, view.id).await.is_empty());
+
+        // The fixed file goes through whole.
+        let view = import_file(
+            &db,
+            &f,
+            &a,
+            csv(&good_rows(5, "100")),
+            ImportMode::AllOrNothing,
+        )
+        .await;
+        assert_eq!(view.status, ImportStatus::Succeeded, "{view:?}");
+        assert_eq!(counts(&view), (5, 5, 0, 0, 0));
+    }
+);
+
+db_test!(
+    a_re_upload_of_the_same_file_changes_nothing_and_a_price_change_needs_no_moderation,
+    |db: Db| async move {
+        let (a, _) = seller_a(&db).await;
+        let f = files();
+        let first = import_file(
+            &db,
+            &f,
+            &a,
+            csv(&good_rows(30, "100")),
+            ImportMode::ApplyValid,
+        )
+        .await;
+        assert_eq!(counts(&first), (30, 30, 0, 0, 0));
+        let revisions_before = revisions(&db, &a).await;
+        assert_eq!(revisions_before.len(), 30);
+
+        let again = import_file(
+            &db,
+            &f,
+            &a,
+            csv(&good_rows(30, "100")),
+            ImportMode::ApplyValid,
+        )
+        .await;
+        assert_eq!(counts(&again), (30, 0, 0, 30, 0));
+        assert_eq!(
+            revisions(&db, &a).await,
+            revisions_before,
+            "no new revisions"
+        );
+
+        let cheaper = import_file(
+            &db,
+            &f,
+            &a,
+            csv(&good_rows(30, "89,90")),
+            ImportMode::ApplyValid,
+        )
+        .await;
+        assert_eq!(counts(&cheaper), (30, 0, 30, 0, 0));
+        assert_eq!(
+            revisions(&db, &a).await,
+            revisions_before,
+            "a price change creates no revision and waits for no moderation"
+        );
+        let sku = db::catalog::skus::get_sku(&db, &a, "TS-007").await.unwrap();
+        assert_eq!(sku.commercial.price().amount_minor(), 8_990);
+    }
+);
+
+db_test!(
+    an_import_whose_worker_died_is_finished_by_another_without_applying_rows_twice,
+    |db: Db| async move {
+        let (a, _) = seller_a(&db).await;
+        let f = files();
+        let mut rows = good_rows(95, "100");
+        for i in [10, 40, 70] {
+            rows.insert(i, row(&format!("BAD-{i}"), "Футболка", "ноль", "1"));
+        }
+        let id = upload(&db, &f, &a, "big.csv", csv(&rows), ImportMode::ApplyValid).await;
+
+        // Worker A commits two slices of ten rows and yields; then it claims the job
+        // again and dies (its lease runs out without a word from it).
+        let runner_a = runner(&f, 10, 2);
+        let job = db::jobs::claim(&db, "worker-a", &[JOB_KIND], 60_000)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            runner_a.run(&db, &job, "worker-a").await.unwrap(),
+            JobOutcome::Yielded
+        );
+        let stale = db::jobs::claim(&db, "worker-a", &[JOB_KIND], 60_000)
+            .await
+            .unwrap()
+            .unwrap();
+        let view = db::imports::get_import(&db, &a, id).await.unwrap();
+        assert_eq!(view.status, ImportStatus::Running);
+        assert_eq!(view.counts.total, 20);
+        sqlx::query("UPDATE jobs SET locked_until = $1")
+            .bind(0_i64)
+            .execute(db.pool())
+            .await
+            .unwrap();
+
+        // Worker B (another process: nothing in memory) takes the job over...
+        let runner_b = runner(&f, 10, 2);
+        let job_b = db::jobs::claim(&db, "worker-b", &[JOB_KIND], 60_000)
+            .await
+            .unwrap()
+            .expect("the expired lease makes the job claimable");
+        assert_eq!(job_b.id, stale.id);
+        // ...and A, come back to life, cannot commit anything any more.
+        assert_eq!(
+            runner_a.run(&db, &stale, "worker-a").await.unwrap(),
+            JobOutcome::Yielded
+        );
+        assert_eq!(
+            db::imports::get_import(&db, &a, id)
+                .await
+                .unwrap()
+                .counts
+                .total,
+            20
+        );
+
+        assert_eq!(
+            runner_b.run(&db, &job_b, "worker-b").await.unwrap(),
+            JobOutcome::Yielded
+        );
+        run_jobs(&db, &runner_b, "worker-b").await;
+        let view = db::imports::get_import(&db, &a, id).await.unwrap();
+        assert_eq!(view.status, ImportStatus::Succeeded, "{view:?}");
+        assert_eq!(counts(&view), (98, 95, 0, 0, 3));
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM skus WHERE seller_id = $1", &a).await,
+            95
+        );
+        assert_eq!(revisions(&db, &a).await.len(), 95, "one revision per SKU");
+        let (errors, distinct): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COUNT(DISTINCT row_number) FROM import_errors WHERE import_id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert_eq!((errors, distinct), (3, 3));
+        assert_eq!(db::jobs::count(&db, "queued").await.unwrap(), 0);
+        assert_eq!(db::jobs::count(&db, "running").await.unwrap(), 0);
+    }
+);
+
+db_test!(
+    a_file_that_is_not_csv_is_refused_with_one_message,
+    |db: Db| async move {
+        let (a, _) = seller_a(&db).await;
+        let f = files();
+        for (bytes, code) in [
+            (b"".to_vec(), "empty"),
+            (b"title;price\nx;1\n".to_vec(), "no_sku_column"),
+            (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0".to_vec(), "not_csv"),
+        ] {
+            let err = db::imports::create_import(
+                &db,
+                &f.blobs,
+                &a,
+                Upload {
+                    file_name: "x.csv".into(),
+                    mode: ImportMode::ApplyValid,
+                    overrides: Default::default(),
+                    body: futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from(bytes))]),
+                    max_bytes: 1 << 20,
+                    locale: Locale::En,
+                    idempotency_key: None,
+                },
+            )
+            .await
+            .unwrap_err();
+            match err {
+                db::imports::UploadError::File { code: got, message } => {
+                    assert!(got.starts_with(code), "{got} {message}");
+                    assert!(!message.is_empty());
+                }
+                other => panic!("expected a file error, got {other:?}"),
+            }
+        }
+        assert_eq!(db::jobs::count(&db, "queued").await.unwrap(), 0);
+    }
+);

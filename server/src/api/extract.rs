@@ -70,3 +70,53 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
         }
     }
 }
+
+/// `Query<T>` whose rejections are API errors naming the bad parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequestParts<AppState> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(e) => Err(AppError::new(
+                ErrorCode::Validation,
+                format!("Bad query parameters: {}", e.body_text()),
+            )),
+        }
+    }
+}
+
+/// The language of the API's messages: `Accept-Language` when sent, else English.
+pub struct ApiLocale(pub domain::Locale);
+
+impl FromRequestParts<AppState> for ApiLocale {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ApiLocale(crate::files::api_locale(&parts.headers)))
+    }
+}
+
+/// Parses a JSON body taken as bytes (kept for idempotency fingerprints).
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    if body.is_empty() {
+        return Err(AppError::new(
+            ErrorCode::Validation,
+            "The body is empty: send JSON with Content-Type: application/json",
+        ));
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        AppError::new(
+            ErrorCode::Validation,
+            format!("The body is not the expected JSON: {e}"),
+        )
+    })
+}

@@ -2,14 +2,18 @@
 //! (bearer API keys), storefront channels and payment providers. Handlers are thin
 //! over the same use cases the UI calls.
 
+mod catalog;
 mod docs;
 pub mod extract;
+mod idempotent;
+mod imports;
 mod me;
 
 use crate::state::AppState;
 use app::error::AppError;
+use axum::extract::DefaultBodyLimit;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::ErrorCode;
 use utoipa::OpenApi;
@@ -21,10 +25,43 @@ use utoipa::OpenApi;
         version = "1",
         description = "REST API of the Bazaar marketplace. Sellers authenticate with `Authorization: Bearer <api key>` (keys are created in the seller cabinet). Errors are JSON `{\"error\": {\"code\", \"message\", \"details\"}}` with a stable snake_case `code`. Money is given as a decimal string in major units (\"1299.90\") plus an ISO 4217 currency, or as integer minor units where the field name says `_minor`."
     ),
-    paths(me::get_me),
-    components(schemas(me::MeResponse, ErrorBody, ErrorDetail)),
+    paths(
+        me::get_me,
+        catalog::list_categories,
+        catalog::list_skus,
+        catalog::get_sku,
+        catalog::put_sku,
+        catalog::put_skus_batch,
+        catalog::patch_sku,
+        catalog::delete_sku,
+        catalog::export_skus,
+        imports::create_import,
+        imports::list_imports,
+        imports::get_import,
+        imports::list_import_errors,
+        imports::import_errors_csv,
+        imports::template,
+    ),
+    components(schemas(
+        me::MeResponse,
+        ErrorBody,
+        ErrorDetail,
+        catalog::CategoriesResponse,
+        catalog::SkuInputDoc,
+        catalog::PutSkuResponse,
+        catalog::SkuResponse,
+        catalog::BatchPutDoc,
+        catalog::BatchPutResponse,
+        catalog::PatchSkuBody,
+        imports::ImportAccepted,
+        imports::ImportDoc,
+    )),
     modifiers(&BearerAuth),
-    tags((name = "account", description = "Who the API key acts for"))
+    tags(
+        (name = "account", description = "Who the API key acts for"),
+        (name = "catalog", description = "Categories and the seller's SKUs"),
+        (name = "imports", description = "CSV imports, error reports and templates")
+    )
 )]
 pub struct ApiDoc;
 
@@ -63,6 +100,35 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi_json))
         .route("/docs", get(docs::docs_page))
         .route("/me", get(me::get_me))
+        .route("/categories", get(catalog::list_categories))
+        .route(
+            "/skus",
+            get(catalog::list_skus)
+                .put(catalog::put_skus_batch)
+                // 1,000 SKUs with long descriptions.
+                .layer(DefaultBodyLimit::max(16 * 1024 * 1024)),
+        )
+        .route("/skus/export.csv", get(catalog::export_skus))
+        .route(
+            "/skus/{seller_sku}",
+            get(catalog::get_sku)
+                .put(catalog::put_sku)
+                .patch(catalog::patch_sku)
+                .delete(catalog::delete_sku),
+        )
+        .route(
+            "/imports",
+            // The file is streamed to the blob store under the configured upload
+            // limit, not buffered under axum's default body limit.
+            post(imports::create_import)
+                .layer(DefaultBodyLimit::disable())
+                .get(imports::list_imports),
+        )
+        .route("/imports/{id}", get(imports::get_import))
+        .route("/imports/{id}/errors", get(imports::list_import_errors))
+        .route("/imports/{id}/errors.csv", get(imports::import_errors_csv))
+        // `{category}.csv`: the handler takes the whole segment and strips `.csv`.
+        .route("/templates/{file}", get(imports::template))
         .fallback(not_found)
 }
 

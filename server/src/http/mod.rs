@@ -1,5 +1,6 @@
 //! The HTTP server: routes, middleware and start-up.
 
+pub mod cabinet;
 mod health;
 pub mod middleware;
 
@@ -12,7 +13,6 @@ use leptos::config::get_configuration;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 /// Builds the whole application router over `state`.
 pub fn router(state: AppState) -> Router {
@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
         .nest("/api/v1", crate::api::router())
+        .merge(cabinet::router())
         .merge(ui)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -63,13 +64,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     if std::env::var("LEPTOS_ENV").is_err() {
         leptos.env = leptos::config::Env::PROD;
     }
-    let state = AppState {
-        db,
-        settings: Arc::new(settings.clone()),
-        leptos,
-        metrics: crate::telemetry::metrics(),
-        jobs_notify: Arc::new(tokio::sync::Notify::new()),
-    };
+    let state = AppState::new(db, settings.clone(), leptos, crate::telemetry::metrics())?;
     let shutdown = tokio_util::sync::CancellationToken::new();
     let workers = crate::workers::spawn(state.clone(), shutdown.clone());
     let app = router(state);

@@ -20,6 +20,8 @@ pub struct TestApp {
     pub router: Router,
     pub db: Db,
     pub state: AppState,
+    /// Holds the blob folder of this app for as long as it lives.
+    pub data_dir: Arc<tempfile::TempDir>,
 }
 
 #[derive(Debug)]
@@ -71,6 +73,10 @@ pub fn test_settings() -> Settings {
         db_max_connections: 5,
         public_origin: None,
         workers: 1,
+        blobs: db::blobs::BlobConfig::Local {
+            root: std::env::temp_dir().join("bazaar-test-blobs"),
+        },
+        max_upload_bytes: 64 * 1024 * 1024,
     }
 }
 
@@ -80,17 +86,19 @@ impl TestApp {
             .output_name("bazaar")
             .site_root("target/site")
             .build();
-        let state = AppState {
-            db: db.clone(),
-            settings: Arc::new(test_settings()),
-            leptos,
-            metrics: server::telemetry::metrics(),
-            jobs_notify: Arc::new(tokio::sync::Notify::new()),
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = test_settings();
+        settings.data_dir = dir.path().to_path_buf();
+        settings.blobs = db::blobs::BlobConfig::Local {
+            root: dir.path().join("blobs"),
         };
+        let state =
+            AppState::new(db.clone(), settings, leptos, server::telemetry::metrics()).unwrap();
         TestApp {
             router: server::http::router(state.clone()),
             db,
             state,
+            data_dir: Arc::new(dir),
         }
     }
 
@@ -189,4 +197,129 @@ fn enc(s: &str) -> String {
         }
     }
     out
+}
+
+/// A `multipart/form-data` body: `(name, file name, bytes)` per field.
+pub fn multipart(fields: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "bazaar-test-boundary-7d1f";
+    let mut body = Vec::new();
+    for (name, file_name, bytes) in fields {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file_name {
+            Some(f) => body.extend_from_slice(
+                format!(
+                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: text/csv\r\n\r\n"
+                )
+                .as_bytes(),
+            ),
+            None => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+            ),
+        }
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl TestApp {
+    /// A request with any body and headers (API key and/or session cookie).
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        cookie: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> TestResponse {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, HOST);
+        if let Some(k) = key {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {k}"));
+        }
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, format!("bazaar_session={c}"));
+        }
+        for (name, value) in headers {
+            b = b.header(*name, *value);
+        }
+        self.send(b.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Uploads a CSV through the API (raw `text/csv` body).
+    pub async fn api_upload(&self, key: &str, query: &str, csv: &[u8]) -> TestResponse {
+        self.raw(
+            Method::POST,
+            &format!("/api/v1/imports{query}"),
+            Some(key),
+            None,
+            &[("content-type", "text/csv")],
+            csv.to_vec(),
+        )
+        .await
+    }
+
+    /// Uploads a CSV from the cabinet (session cookie, our origin, multipart).
+    pub async fn cabinet_upload(
+        &self,
+        cookie: &str,
+        mode: Option<&str>,
+        csv: &[u8],
+    ) -> TestResponse {
+        let mut fields: Vec<(&str, Option<&str>, &[u8])> = Vec::new();
+        if let Some(m) = mode {
+            fields.push(("mode", None, m.as_bytes()));
+        }
+        fields.push(("file", Some("прайс.csv"), csv));
+        let (content_type, body) = multipart(&fields);
+        self.raw(
+            Method::POST,
+            "/seller/imports/upload",
+            None,
+            Some(cookie),
+            &[("content-type", &content_type), ("origin", ORIGIN)],
+            body,
+        )
+        .await
+    }
+
+    /// Runs queued background jobs until none is left (what the workers do).
+    pub async fn run_jobs(&self) {
+        let worker = "test-worker";
+        for _ in 0..10_000 {
+            let Some(job) = db::jobs::claim(&self.db, worker, server::workers::KINDS, 60_000)
+                .await
+                .unwrap()
+            else {
+                return;
+            };
+            match self
+                .state
+                .imports
+                .run(&self.db, &job, worker)
+                .await
+                .unwrap()
+            {
+                db::imports::JobOutcome::Done => {
+                    db::jobs::complete(&self.db, job.id, worker).await.unwrap();
+                }
+                db::imports::JobOutcome::Yielded => {}
+            }
+        }
+        panic!("background jobs never finished");
+    }
+
+    /// A seller API key for the logged-in session `cookie`.
+    pub async fn api_key(&self, cookie: &str) -> String {
+        self.rpc("create_api_key", &[("name", "ERP")], Some(cookie))
+            .await
+            .json()["secret"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
 }

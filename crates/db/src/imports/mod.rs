@@ -28,15 +28,10 @@ use std::sync::{Arc, Mutex};
 pub use job::{ImportRunner, JOB_KIND, JobOutcome, RunnerOptions};
 pub use upload::{Accepted, SettingsOverrides, Upload, UploadError, create_import};
 
-/// The category index imports validate against.
-///
-/// The tree is the starter tree until the catalog's own loader from the
-/// `categories` table is in place.
-pub async fn category_index(_db: &Db) -> Result<Arc<CategoryIndex>> {
-    static STARTER: std::sync::OnceLock<Arc<CategoryIndex>> = std::sync::OnceLock::new();
-    Ok(STARTER
-        .get_or_init(|| Arc::new(CategoryIndex::starter()))
-        .clone())
+/// The category index imports validate against: the administrators' current tree
+/// (cached per tree version, see [`crate::catalog::categories::load_index`]).
+pub async fn category_index(db: &Db) -> Result<Arc<CategoryIndex>> {
+    crate::catalog::categories::load_index(db).await
 }
 
 /// Columns of `imports` every read needs.
