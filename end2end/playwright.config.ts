@@ -41,7 +41,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: process.env.BAZAAR_E2E_COMMAND ?? "../target/release/bazaar serve",
+    command: process.env.BAZAAR_E2E_COMMAND ?? "./target/release/bazaar serve",
     cwd: "..",
     url: `${baseURL}/readyz`,
     timeout: 120_000,
