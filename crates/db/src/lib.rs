@@ -11,6 +11,7 @@ pub mod auth;
 pub mod blobs;
 pub mod catalog;
 pub mod demo;
+pub mod demo_catalog;
 pub mod dialect;
 pub mod error;
 pub mod idempotency;

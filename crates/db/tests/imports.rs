@@ -654,3 +654,59 @@ db_test!(
         assert_eq!(db::jobs::count(&db, "queued").await.unwrap(), 0);
     }
 );
+
+db_test!(
+    the_demo_catalog_has_listings_in_every_status_and_an_import_with_a_report,
+    |db: Db| async move {
+        let f = files();
+        assert!(db::demo::seed(&db).await.unwrap());
+        db::demo_catalog::seed(&db, &f.blobs).await.unwrap();
+        let north = db::accounts::principal_by_email(&db, "seller@demo.bazaar")
+            .await
+            .unwrap()
+            .unwrap()
+            .seller()
+            .unwrap();
+        let counts = db::catalog::skus::count_skus(&db, &north).await.unwrap();
+        for status in ["active", "pending_moderation", "draft", "rejected"] {
+            let n = counts
+                .by_status
+                .iter()
+                .find(|(s, _)| s.as_str() == status)
+                .map(|(_, n)| *n)
+                .unwrap();
+            assert!(n > 0, "no {status} SKU in the demo: {counts:?}");
+        }
+        let imports = db::imports::list_imports(&db, &north, 0, 10).await.unwrap();
+        assert_eq!(imports.total, 1);
+        let import = &imports.items[0];
+        assert_eq!(import.status, ImportStatus::Succeeded);
+        assert!(
+            import.counts.failed > 0 && import.counts.created > 30,
+            "{import:?}"
+        );
+        assert_eq!(import.encoding, Some(SourceEncoding::Windows1251));
+        let bytes = report(&db, &north, import.id).await;
+        let (text, _, _) = encoding_rs::WINDOWS_1251.decode(&bytes);
+        assert_eq!(text.lines().count() as u64, import.counts.failed + 1);
+        let english = db::catalog::skus::get_sku(&db, &north, "NW-TEE-BLK-M")
+            .await
+            .unwrap();
+        assert_eq!(english.status.as_str(), "active");
+        // The second seller has a catalog of her own.
+        let kozlova = db::accounts::principal_by_email(&db, "seller2@demo.bazaar")
+            .await
+            .unwrap()
+            .unwrap()
+            .seller()
+            .unwrap();
+        assert!(
+            db::catalog::skus::count_skus(&db, &kozlova)
+                .await
+                .unwrap()
+                .total
+                > 10
+        );
+        assert_eq!(db::jobs::count(&db, "queued").await.unwrap(), 0);
+    }
+);

@@ -49,13 +49,6 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let db = crate::cli::connect(&settings).await?;
     tracing::info!(engine = db.engine().name(), "database ready");
-    if settings.demo
-        && db::demo::seed(&db)
-            .await
-            .context("creating demo data failed")?
-    {
-        announce_demo_accounts(&settings);
-    }
     let conf = get_configuration(None).context("reading Leptos configuration")?;
     let mut leptos = conf.leptos_options;
     leptos.site_addr = settings.addr;
@@ -65,6 +58,17 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         leptos.env = leptos::config::Env::PROD;
     }
     let state = AppState::new(db, settings.clone(), leptos, crate::telemetry::metrics())?;
+    if settings.demo
+        && db::demo::seed(&state.db)
+            .await
+            .context("creating demo data failed")?
+    {
+        // The demo catalog's price list goes through the real upload and import.
+        db::demo_catalog::seed(&state.db, &state.blobs)
+            .await
+            .context("creating the demo catalog failed")?;
+        announce_demo_accounts(&settings);
+    }
     let shutdown = tokio_util::sync::CancellationToken::new();
     let workers = crate::workers::spawn(state.clone(), shutdown.clone());
     let app = router(state);
