@@ -710,3 +710,111 @@ db_test!(
         assert_eq!(db::jobs::count(&db, "queued").await.unwrap(), 0);
     }
 );
+
+db_test!(
+    one_sellers_big_imports_do_not_hold_up_another_sellers_import,
+    |db: Db| async move {
+        let (a, b) = seller_a(&db).await;
+        let f = files();
+        let big_1 = upload(
+            &db,
+            &f,
+            &a,
+            "big-1.csv",
+            csv(&good_rows(100, "100")),
+            ImportMode::ApplyValid,
+        )
+        .await;
+        let big_2 = upload(
+            &db,
+            &f,
+            &a,
+            "big-2.csv",
+            csv(&good_rows(100, "90")),
+            ImportMode::ApplyValid,
+        )
+        .await;
+        let small = upload(
+            &db,
+            &f,
+            &b,
+            "small.csv",
+            csv(&good_rows(5, "100")),
+            ImportMode::ApplyValid,
+        )
+        .await;
+
+        // Two workers: while A's first import runs, A's second one waits and the
+        // second worker takes B's.
+        let first = db::jobs::claim(&db, "w1", &[JOB_KIND], 60_000)
+            .await
+            .unwrap()
+            .unwrap();
+        let second = db::jobs::claim(&db, "w2", &[JOB_KIND], 60_000)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(first.fairness_key, a.seller_id().to_string());
+        assert_eq!(second.fairness_key, b.seller_id().to_string());
+        assert!(
+            db::jobs::claim(&db, "w3", &[JOB_KIND], 60_000)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let runner = runner(&f, 10, 1);
+        assert_eq!(
+            runner.run(&db, &second, "w2").await.unwrap(),
+            JobOutcome::Done
+        );
+        db::jobs::complete(&db, second.id, "w2").await.unwrap();
+        assert_eq!(
+            db::imports::get_import(&db, &b, small)
+                .await
+                .unwrap()
+                .status,
+            ImportStatus::Succeeded
+        );
+
+        // One worker: a turn is one slice here, so jobs take turns slice by slice.
+        assert_eq!(
+            runner.run(&db, &first, "w1").await.unwrap(),
+            JobOutcome::Yielded
+        );
+        let late = upload(
+            &db,
+            &f,
+            &b,
+            "late.csv",
+            csv(&good_rows(3, "100")),
+            ImportMode::ApplyValid,
+        )
+        .await;
+        let mut turns = 0;
+        while db::imports::get_import(&db, &b, late).await.unwrap().status
+            != ImportStatus::Succeeded
+        {
+            let job = db::jobs::claim(&db, "w1", &[JOB_KIND], 60_000)
+                .await
+                .unwrap()
+                .unwrap();
+            if runner.run(&db, &job, "w1").await.unwrap() == JobOutcome::Done {
+                db::jobs::complete(&db, job.id, "w1").await.unwrap();
+            }
+            turns += 1;
+        }
+        assert!(turns <= 3, "B's late import waited {turns} turns");
+        let a_first = db::imports::get_import(&db, &a, big_1).await.unwrap();
+        assert_eq!(
+            a_first.status,
+            ImportStatus::Running,
+            "A's import is still going"
+        );
+        run_jobs(&db, &runner, "w1").await;
+        for id in [big_1, big_2] {
+            let v = db::imports::get_import(&db, &a, id).await.unwrap();
+            assert_eq!(v.status, ImportStatus::Succeeded);
+            assert_eq!(v.counts.total, 100);
+        }
+    }
+);
