@@ -100,6 +100,11 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=path!("") ssr=SsrMode::Async view=seller::dashboard::SellerDashboard />
                 <Route path=path!("api-keys") ssr=SsrMode::Async view=seller::api_keys::ApiKeysPage />
                 <Route path=path!("team") ssr=SsrMode::Async view=seller::team::TeamPage />
+                <Route path=path!("catalog") ssr=SsrMode::Async view=seller::catalog::CatalogPage />
+                <Route path=path!("catalog/new") ssr=SsrMode::Async view=seller::sku::NewSkuPage />
+                <Route path=path!("catalog/:sku") ssr=SsrMode::Async view=seller::sku::SkuPage />
+                <Route path=path!("imports") ssr=SsrMode::Async view=seller::imports::ImportsPage />
+                <Route path=path!("imports/:id") ssr=SsrMode::Async view=seller::imports::ImportDetailPage />
             </ParentRoute>
             <ParentRoute path=path!("/moderation") ssr=SsrMode::Async view=|| view! { <Gate><AreaLayout role=Role::Moderator /></Gate> }>
                 <Route path=path!("") ssr=SsrMode::Async view=moderation::dashboard::ModerationDashboard />
@@ -112,6 +117,7 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=path!("users") ssr=SsrMode::Async view=admin::users::UsersPage />
                 <Route path=path!("sellers") ssr=SsrMode::Async view=admin::sellers::SellersPage />
                 <Route path=path!("audit") ssr=SsrMode::Async view=admin::audit::AuditPage />
+                <Route path=path!("categories") ssr=SsrMode::Async view=admin::categories::CategoriesPage />
             </ParentRoute>
         </Routes>
     }

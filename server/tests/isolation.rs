@@ -101,7 +101,36 @@ fn cases(a: &AObjects) -> Vec<Case> {
             ],
             NoLeak,
         ),
+        // Seller catalog and imports (cabinet server functions).
+        rpc("list_skus", &[], NoLeak),
+        rpc("list_skus", &[("q", &a.sku)], NoLeak),
+        rpc("get_sku", &[("seller_sku", &a.sku)], Denied),
+        rpc(
+            "update_sku_commercial",
+            &[
+                ("seller_sku", &a.sku),
+                ("price", "1"),
+                ("old_price", ""),
+                ("vat", "none"),
+                ("stock", "0"),
+            ],
+            Denied,
+        ),
+        rpc("list_categories", &[], NoLeak),
+        rpc("list_imports", &[("offset", "0")], NoLeak),
+        rpc("get_import", &[("id", &a.import_id)], Denied),
+        rpc(
+            "list_import_errors",
+            &[("id", &a.import_id), ("offset", "0")],
+            Denied,
+        ),
         // Staff areas: a seller is refused.
+        rpc("admin_list_categories", &[], Denied),
+        rpc(
+            "admin_import_categories",
+            &[("csv", "category_code;parent_code;name_ru;name_en\nx;;X;X\n")],
+            Denied,
+        ),
         rpc(
             "admin_list_users",
             &[("query", ""), ("offset", "0")],
@@ -137,7 +166,31 @@ fn cases(a: &AObjects) -> Vec<Case> {
     ]
     .into_iter()
     .chain(catalog_cases(a))
+    .chain(cabinet_writes(a))
     .collect()
+}
+
+/// Cabinet writes that give B a SKU under A's code; they run last, after the cases
+/// that expect that code to be "not found" for B.
+fn cabinet_writes(a: &AObjects) -> Vec<Case> {
+    use Expect::*;
+    vec![
+        // The same code under B is B's own SKU: created for B, A's untouched.
+        rpc(
+            "put_sku",
+            &[
+                ("input[sku]", &a.sku),
+                ("input[title]", "Футболка Б"),
+                ("input[category]", "tshirts"),
+                ("input[price]", "10"),
+                ("input[stock]", "1"),
+                ("input[attributes][color]", "black"),
+                ("input[attributes][size]", "m"),
+                ("input[attributes][gender]", "men"),
+            ],
+            NoLeak,
+        ),
+    ]
 }
 
 fn raw(method: Method, path: &str, content_type: &str, body: Vec<u8>, expect: Expect) -> Case {

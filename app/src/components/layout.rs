@@ -30,6 +30,8 @@ const fn item(
 
 const SELLER_NAV: &[NavItem] = &[
     item("/seller", "◧", "Главная", "Overview"),
+    item("/seller/catalog", "▦", "Каталог", "Catalog"),
+    item("/seller/imports", "⇪", "Загрузка из CSV", "CSV imports"),
     item("/seller/api-keys", "⚿", "API-ключи", "API keys"),
     item("/seller/team", "☺", "Команда", "Team"),
 ];
@@ -39,6 +41,7 @@ const ADMIN_NAV: &[NavItem] = &[
     item("/admin", "◧", "Обзор", "Overview"),
     item("/admin/sellers", "▤", "Продавцы", "Sellers"),
     item("/admin/users", "☺", "Пользователи", "Users"),
+    item("/admin/categories", "▦", "Категории", "Categories"),
     item("/admin/audit", "☰", "Журнал действий", "Audit log"),
 ];
 

@@ -1,5 +1,8 @@
 //! Shared UI pieces: the area layout, form fields, status badges, pagers and the
 //! loading and error states every async view uses.
 
+#[cfg(feature = "hydrate")]
+pub mod browser;
+pub mod catalog;
 pub mod layout;
 pub mod ui;

@@ -1,5 +1,13 @@
 pub mod add_team_member;
 pub mod create_api_key;
+pub mod get_import;
+pub mod get_sku;
 pub mod list_api_keys;
+pub mod list_categories;
+pub mod list_import_errors;
+pub mod list_imports;
+pub mod list_skus;
 pub mod list_team;
+pub mod put_sku;
 pub mod revoke_api_key;
+pub mod update_sku_commercial;

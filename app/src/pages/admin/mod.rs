@@ -1,4 +1,5 @@
 pub mod audit;
+pub mod categories;
 pub mod dashboard;
 pub mod sellers;
 pub mod users;

@@ -1,3 +1,6 @@
 pub mod api_keys;
+pub mod catalog;
 pub mod dashboard;
+pub mod imports;
+pub mod sku;
 pub mod team;
