@@ -317,9 +317,10 @@ async fn read_existing(
             let _ = write!(sql, "${}", i + 2);
         }
         sql.push(')');
-        let mut q =
-            sqlx::query_as::<_, (String, String, String, String, String)>(sqlx::AssertSqlSafe(sql))
-                .bind(seller.clone());
+        let mut q = sqlx::query_as::<_, (String, String, String, String, String)>(
+            sqlx::AssertSqlSafe(engine.numbered_params(sql)),
+        )
+        .bind(seller.clone());
         for item in chunk {
             q = q.bind(item.seller_sku.as_str().to_string());
         }
@@ -350,8 +351,15 @@ enum SkuUpdate {
     Commercial,
 }
 
-/// Bind parameters per row of the `skus` insert (seller id and the time are shared).
-const SKU_BINDS_PER_ROW: usize = 16;
+/// Bind parameters per row of the `skus` insert (each row binds the seller and the
+/// time again: parameters used once each, in order, bind fastest on SQLite).
+const SKU_BINDS_PER_ROW: usize = 19;
+
+/// The shape of one `skus` row: `?` is a parameter.
+const SKU_ROW: [&str; 20] = [
+    "?", "?", "?", "NULL", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?",
+    "?", "?",
+];
 
 async fn write_skus(
     tx: &mut Tx,
@@ -364,7 +372,7 @@ async fn write_skus(
     if rows.is_empty() {
         return Ok(());
     }
-    let per_statement = rows_per_statement(engine, SKU_BINDS_PER_ROW, 2);
+    let per_statement = rows_per_statement(engine, SKU_BINDS_PER_ROW);
     let seller = seller_id.to_string();
     for chunk in rows.chunks(per_statement) {
         let mut sql = String::with_capacity(600 + chunk.len() * 120);
@@ -373,13 +381,7 @@ async fn write_skus(
              latest_revision_id, title, brand, category_code, barcode, price_minor, old_price_minor, currency, vat, \
              stock, content_hash, commercial_hash, search_text) VALUES ",
         );
-        push_value_rows(
-            &mut sql,
-            chunk.len(),
-            SKU_BINDS_PER_ROW,
-            3,
-            "$1, $2, $2, NULL, ",
-        );
+        push_value_rows(&mut sql, chunk.len(), &SKU_ROW, 1);
         sql.push_str(" ON CONFLICT (seller_id, seller_sku) DO UPDATE SET ");
         sql.push_str(match update {
             SkuUpdate::All => {
@@ -397,9 +399,7 @@ async fn write_skus(
                  commercial_hash = excluded.commercial_hash, updated_at = excluded.updated_at"
             }
         });
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(seller.clone())
-            .bind(now);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(engine.numbered_params(sql)));
         for row in chunk {
             let item = row.item;
             let content = &item.content;
@@ -412,6 +412,9 @@ async fn write_skus(
                 barcode.as_deref().unwrap_or(""),
             ]);
             q = q
+                .bind(seller.clone())
+                .bind(now)
+                .bind(now)
                 .bind(row.id.clone())
                 .bind(item.seller_sku.as_str().to_string())
                 .bind(row.status.as_str())
@@ -445,8 +448,12 @@ pub struct NewRevision<'a> {
     pub content_hash: ContentHash,
 }
 
-/// Bind parameters per row of the `sku_revisions` insert.
-const REVISION_BINDS_PER_ROW: usize = 5;
+/// Bind parameters per row of the `sku_revisions` insert (seller, source and time
+/// are bound again for each row).
+const REVISION_BINDS_PER_ROW: usize = 8;
+
+/// The shape of one `sku_revisions` row.
+const REVISION_ROW: [&str; 9] = ["?", "?", "?", "'pending'", "?", "?", "?", "?", "?"];
 
 /// Records new content revisions, one per SKU: each is `pending` with the next number,
 /// and an older revision of the same SKU that was still pending becomes `superseded`
@@ -478,25 +485,26 @@ pub async fn record_revision(
              GROUP BY sku_id",
             placeholder_list(2, chunk.len())
         );
-        let q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql))
-            .bind(seller_id.to_string());
+        let q =
+            sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(engine.numbered_params(sql)))
+                .bind(seller_id.to_string());
         let q = chunk.iter().fold(q, |q, id| q.bind(id.clone()));
         numbers.extend(q.fetch_all(&mut **tx).await?);
         let sql = format!(
-            "UPDATE sku_revisions SET status = 'superseded', decided_at = $2 \
-             WHERE seller_id = $1 AND status = 'pending' AND sku_id IN ({})",
+            "UPDATE sku_revisions SET status = 'superseded', decided_at = $1 \
+             WHERE seller_id = $2 AND status = 'pending' AND sku_id IN ({})",
             placeholder_list(3, chunk.len())
         );
-        let q = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(seller_id.to_string())
-            .bind(now);
+        let q = sqlx::query(sqlx::AssertSqlSafe(engine.numbered_params(sql)))
+            .bind(now)
+            .bind(seller_id.to_string());
         chunk
             .iter()
             .fold(q, |q, id| q.bind(id.clone()))
             .execute(&mut **tx)
             .await?;
     }
-    let per_statement = rows_per_statement(engine, REVISION_BINDS_PER_ROW, 3);
+    let per_statement = rows_per_statement(engine, REVISION_BINDS_PER_ROW);
     let seller = seller_id.to_string();
     for chunk in revisions.chunks(per_statement) {
         let mut sql = String::with_capacity(200 + chunk.len() * 40);
@@ -504,17 +512,8 @@ pub async fn record_revision(
             "INSERT INTO sku_revisions (seller_id, source, created_at, status, id, sku_id, number, content, \
              content_hash) VALUES ",
         );
-        push_value_rows(
-            &mut sql,
-            chunk.len(),
-            REVISION_BINDS_PER_ROW,
-            4,
-            "$1, $2, $3, 'pending', ",
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(seller.clone())
-            .bind(source.to_string())
-            .bind(now);
+        push_value_rows(&mut sql, chunk.len(), &REVISION_ROW, 1);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(engine.numbered_params(sql)));
         for r in chunk {
             let sku_id = r.sku_id.to_string();
             let number = if r.first {
@@ -525,6 +524,9 @@ pub async fn record_revision(
             let content = serde_json::to_string(r.content)
                 .map_err(|e| Error::Internal(format!("cannot serialise SKU content: {e}")))?;
             q = q
+                .bind(seller.clone())
+                .bind(source.to_string())
+                .bind(now)
                 .bind(r.id.to_string())
                 .bind(sku_id)
                 .bind(number)
@@ -537,9 +539,9 @@ pub async fn record_revision(
 }
 
 /// How many rows one statement carries: at most [`MAX_ROWS_PER_STATEMENT`], and few
-/// enough that `binds_per_row` per row plus `shared` fit the engine's limit.
-fn rows_per_statement(engine: Engine, binds_per_row: usize, shared: usize) -> usize {
-    ((engine.max_bind_params() - shared) / binds_per_row).clamp(1, MAX_ROWS_PER_STATEMENT)
+/// enough that `binds_per_row` per row fit the engine's limit.
+fn rows_per_statement(engine: Engine, binds_per_row: usize) -> usize {
+    (engine.max_bind_params() / binds_per_row).clamp(1, MAX_ROWS_PER_STATEMENT)
 }
 
 /// `$first, $first+1, ...` for `n` parameters.
@@ -554,22 +556,27 @@ fn placeholder_list(first: usize, n: usize) -> String {
     s
 }
 
-/// Appends `rows` value tuples: each starts with `prefix` (shared parameters and
-/// literals) followed by `per_row` fresh placeholders numbered from `first`.
-fn push_value_rows(sql: &mut String, rows: usize, per_row: usize, first: usize, prefix: &str) {
+/// Appends `rows` value tuples shaped by `columns`: `"?"` takes the next parameter,
+/// numbered from `first`; anything else (`NULL`, `'pending'`) is written as is. Each
+/// parameter appears once, in ascending order, so SQLite binds them by position
+/// ([`Engine::numbered_params`]).
+fn push_value_rows(sql: &mut String, rows: usize, columns: &[&str], first: usize) {
     let mut n = first;
     for r in 0..rows {
         if r > 0 {
             sql.push_str(", ");
         }
         sql.push('(');
-        sql.push_str(prefix);
-        for c in 0..per_row {
+        for (c, column) in columns.iter().enumerate() {
             if c > 0 {
                 sql.push_str(", ");
             }
-            let _ = write!(sql, "${n}");
-            n += 1;
+            if *column == "?" {
+                let _ = write!(sql, "${n}");
+                n += 1;
+            } else {
+                sql.push_str(column);
+            }
         }
         sql.push(')');
     }
@@ -580,18 +587,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn value_rows_number_their_parameters_after_the_shared_ones() {
+    fn value_rows_number_their_parameters_in_order() {
         let mut sql = String::new();
-        push_value_rows(&mut sql, 2, 3, 3, "$1, $2, ");
-        assert_eq!(sql, "($1, $2, $3, $4, $5), ($1, $2, $6, $7, $8)");
+        push_value_rows(&mut sql, 2, &["?", "NULL", "?"], 1);
+        assert_eq!(sql, "($1, NULL, $2), ($3, NULL, $4)");
         assert_eq!(placeholder_list(2, 3), "$2, $3, $4");
+        assert_eq!(
+            SKU_ROW.iter().filter(|c| **c == "?").count(),
+            SKU_BINDS_PER_ROW
+        );
+        assert_eq!(
+            REVISION_ROW.iter().filter(|c| **c == "?").count(),
+            REVISION_BINDS_PER_ROW
+        );
     }
 
     #[test]
     fn statements_stay_under_each_engines_bind_limit() {
         for engine in [Engine::Sqlite, Engine::Postgres] {
-            let rows = rows_per_statement(engine, SKU_BINDS_PER_ROW, 2);
-            assert!(rows * SKU_BINDS_PER_ROW + 2 <= engine.max_bind_params());
+            let rows = rows_per_statement(engine, SKU_BINDS_PER_ROW);
+            assert!(rows * SKU_BINDS_PER_ROW <= engine.max_bind_params());
             assert!(rows >= 100);
         }
     }
