@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
-cargo leptos build --release
+cargo leptos build --release --precompress
 export LEPTOS_SITE_ROOT=target/site LEPTOS_ENV=PROD
 exec target/release/bazaar serve

@@ -32,7 +32,7 @@ fi
 cargo test --workspace --all-targets
 
 step "release build"
-cargo leptos build --release
+cargo leptos build --release --precompress
 
 step "browser tests (Chromium)"
 e2e_dir=$(mktemp -d)
