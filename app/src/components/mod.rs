@@ -5,4 +5,5 @@
 pub mod browser;
 pub mod catalog;
 pub mod layout;
+pub mod scope;
 pub mod ui;

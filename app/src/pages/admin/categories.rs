@@ -3,6 +3,7 @@
 
 use crate::api::admin::import_categories::ImportCategories;
 use crate::api::admin::list_categories::list_categories;
+use crate::components::scope::RequestScope;
 use crate::components::ui::{ActionError, ErrorAlert, Loading, PageHeader, action_error};
 use crate::session::use_locale;
 use domain::Locale;
@@ -14,7 +15,11 @@ pub fn CategoriesPage() -> impl IntoView {
     let l = use_locale();
     let import = ServerAction::<ImportCategories>::new();
     let import_error = action_error(import);
-    let tree = Resource::new(move || import.version().get(), |_| list_categories());
+    let scope = RequestScope::capture();
+    let tree = Resource::new(
+        move || import.version().get(),
+        move |_| scope.run(list_categories()),
+    );
     let csv = RwSignal::new(String::new());
     view! {
         <PageHeader

@@ -4,6 +4,7 @@
 use crate::api::seller::list_categories::list_categories;
 use crate::api::seller::list_skus::list_skus;
 use crate::components::catalog::{SkuStatusBadge, Tree, sku_href};
+use crate::components::scope::RequestScope;
 use crate::components::ui::{ErrorAlert, Loading, PageHeader};
 use crate::i18n::{datetime, money};
 use crate::session::use_locale;
@@ -32,7 +33,11 @@ pub fn CatalogPage() -> impl IntoView {
     let (sort, set_sort) = signal(initial("sort").parse::<SkuSort>().unwrap_or_default());
     let (dir, set_dir) = signal(None::<SortDir>);
     let (at, set_at) = signal(PageAt::First);
-    let categories = Resource::new(|| (), |_| list_categories());
+    let scope = RequestScope::capture();
+    let categories = {
+        let scope = scope.clone();
+        Resource::new(|| (), move |_| scope.run(list_categories()))
+    };
     let skus = Resource::new(
         move || {
             (
@@ -44,22 +49,24 @@ pub fn CatalogPage() -> impl IntoView {
                 at.get(),
             )
         },
-        |(q, st, cat, sort, dir, at)| async move {
-            let (after, before) = match at {
-                PageAt::First => (None, None),
-                PageAt::After(c) => (Some(c), None),
-                PageAt::Before(c) => (None, Some(c)),
-            };
-            list_skus(
-                Some(q),
-                Some(st),
-                Some(cat),
-                Some(sort.as_str().to_string()),
-                dir.map(|d| d.as_str().to_string()),
-                after,
-                before,
-            )
-            .await
+        move |(q, st, cat, sort, dir, at)| {
+            scope.run(async move {
+                let (after, before) = match at {
+                    PageAt::First => (None, None),
+                    PageAt::After(c) => (Some(c), None),
+                    PageAt::Before(c) => (None, Some(c)),
+                };
+                list_skus(
+                    Some(q),
+                    Some(st),
+                    Some(cat),
+                    Some(sort.as_str().to_string()),
+                    dir.map(|d| d.as_str().to_string()),
+                    after,
+                    before,
+                )
+                .await
+            })
         },
     );
     let reset = move || set_at.set(PageAt::First);

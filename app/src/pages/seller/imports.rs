@@ -7,6 +7,7 @@ use crate::api::seller::list_categories::list_categories;
 use crate::api::seller::list_import_errors::list_import_errors;
 use crate::api::seller::list_imports::list_imports;
 use crate::components::catalog::{ImportStatusBadge, Tree, size_text};
+use crate::components::scope::RequestScope;
 use crate::components::ui::{ErrorAlert, Loading, PageHeader, Pager};
 use crate::i18n::datetime;
 use crate::session::{use_locale, use_session};
@@ -40,7 +41,8 @@ pub fn ImportsPage() -> impl IntoView {
     let suspended = use_session()
         .user
         .is_some_and(|u| u.seller_status == Some(SellerStatus::Suspended));
-    let categories = Resource::new(|| (), |_| list_categories());
+    let scope = RequestScope::capture();
+    let categories = Resource::new(|| (), move |_| scope.run(list_categories()));
     let tree = RwSignal::new(None::<Tree>);
     Effect::new(move |_| {
         if let Some(Ok(c)) = categories.get() {
@@ -84,6 +86,15 @@ pub fn ImportsPage() -> impl IntoView {
         .map_err(|e| e.message(l));
         check.set(Some(result));
     };
+    // A file picked before the categories arrived is checked once they do.
+    Effect::new(move |_| {
+        if tree.get().is_some()
+            && prefix.with_value(Option::is_some)
+            && matches!(check.get_untracked(), None | Some(Err(_)))
+        {
+            run_check(None);
+        }
+    });
     #[cfg(feature = "hydrate")]
     let take_file = move |list: Option<web_sys::FileList>| {
         use crate::components::browser;
@@ -549,7 +560,11 @@ pub fn ImportProgress(
     let tick = RwSignal::new(0_u32);
     let import = {
         let id = id.clone();
-        Resource::new(move || tick.get(), move |_| get_import(id.clone()))
+        let scope = RequestScope::capture();
+        Resource::new(
+            move || tick.get(),
+            move |_| scope.run(get_import(id.clone())),
+        )
     };
     let announced = StoredValue::new(false);
     Effect::new(move |_| {
@@ -668,9 +683,10 @@ fn ImportSummary(import: ImportView) -> impl IntoView {
 fn ImportErrors(id: String) -> impl IntoView {
     let l = use_locale();
     let (offset, set_offset) = signal(0_i64);
+    let scope = RequestScope::capture();
     let errors = Resource::new(
         move || (id.clone(), offset.get()),
-        |(id, off)| list_import_errors(id, off),
+        move |(id, off)| scope.run(list_import_errors(id, off)),
     );
     view! {
         <Transition fallback=|| view! { <Loading /> }>
@@ -781,9 +797,10 @@ fn TemplateCard(tree: RwSignal<Option<Tree>>) -> impl IntoView {
 fn HistoryCard(version: RwSignal<u32>) -> impl IntoView {
     let l = use_locale();
     let (offset, set_offset) = signal(0_i64);
+    let scope = RequestScope::capture();
     let imports = Resource::new(
         move || (offset.get(), version.get()),
-        |(off, _)| list_imports(off),
+        move |(off, _)| scope.run(list_imports(off)),
     );
     view! {
         <div class="card">

@@ -10,6 +10,7 @@ use crate::api::seller::update_sku_commercial::UpdateSkuCommercial;
 use crate::components::catalog::{
     RevisionStatusBadge, SkuStatusBadge, Tree, decode_segment, sku_href,
 };
+use crate::components::scope::RequestScope;
 use crate::components::ui::{ErrorAlert, Loading, PageHeader};
 use crate::error::AppError;
 use crate::i18n::{datetime, money};
@@ -33,8 +34,12 @@ pub fn SkuPage() -> impl IntoView {
             .map(|s| decode_segment(&s))
             .unwrap_or_default()
     };
-    let detail = Resource::new(seller_sku, get_sku);
-    let categories = Resource::new(|| (), |_| list_categories());
+    let scope = RequestScope::capture();
+    let detail = {
+        let scope = scope.clone();
+        Resource::new(seller_sku, move |s| scope.run(get_sku(s)))
+    };
+    let categories = Resource::new(|| (), move |_| scope.run(list_categories()));
     view! {
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
@@ -58,7 +63,8 @@ pub fn SkuPage() -> impl IntoView {
 
 #[component]
 pub fn NewSkuPage() -> impl IntoView {
-    let categories = Resource::new(|| (), |_| list_categories());
+    let scope = RequestScope::capture();
+    let categories = Resource::new(|| (), move |_| scope.run(list_categories()));
     view! {
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
