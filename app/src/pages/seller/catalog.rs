@@ -206,6 +206,7 @@ pub fn CatalogPage() -> impl IntoView {
                 </div>
                 <Transition fallback=|| view! { <Loading /> }>
                     {move || Suspend::new(async move {
+                        let tree = categories.await.ok().and_then(Tree::new);
                         match skus.await {
                             Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
                             Ok(page) if page.items.is_empty() => {
@@ -248,7 +249,17 @@ pub fn CatalogPage() -> impl IntoView {
                                                 </tr>
                                             </thead>
                                             <tbody>
-                                                {page.items.into_iter().map(|s| view! { <SkuRow sku=s /> }).collect_view()}
+                                                {page
+                                                    .items
+                                                    .into_iter()
+                                                    .map(|s| {
+                                                        let path = tree
+                                                            .as_ref()
+                                                            .map(|t| t.path(&s.category, l))
+                                                            .unwrap_or_else(|| s.category.clone());
+                                                        view! { <SkuRow sku=s category=path /> }
+                                                    })
+                                                    .collect_view()}
                                             </tbody>
                                         </table>
                                     </div>
@@ -293,7 +304,7 @@ pub fn CatalogPage() -> impl IntoView {
 }
 
 #[component]
-fn SkuRow(sku: SkuListItem) -> impl IntoView {
+fn SkuRow(sku: SkuListItem, category: String) -> impl IntoView {
     let l = use_locale();
     let href = sku_href(&sku.seller_sku);
     let code = sku.seller_sku.clone();
@@ -306,7 +317,7 @@ fn SkuRow(sku: SkuListItem) -> impl IntoView {
                 {sku.title.clone()}
                 {sku.brand.clone().map(|b| view! { <div class="small muted">{b}</div> })}
             </td>
-            <td class="small">{sku.category.clone()}</td>
+            <td class="small">{category}</td>
             <td class="num money nowrap" data-testid="sku-price">
                 {money(l, &sku.price)}
                 {sku.old_price.map(|o| view! { <div class="small muted"><s>{money(l, &o)}</s></div> })}
