@@ -31,6 +31,18 @@ use std::fmt::Write as _;
 /// import; it is lowered further when an engine's bind-parameter limit requires.
 const MAX_ROWS_PER_STATEMENT: usize = 500;
 
+/// Keys per `IN (...)` read. Fixed for the same reason: one prepared statement per
+/// size, reused slice after slice.
+const KEYS_PER_QUERY: usize = 10_000;
+
+/// Whether a statement of `rows` rows (of at most `full`) is kept in the connection's
+/// prepared-statement cache. Only full-size statements are: remainders differ in size
+/// from slice to slice, and caching each of them (an SQLite statement with thousands
+/// of parameters holds megabytes) made memory grow with the size of the import.
+fn keep_prepared(rows: usize, full: usize) -> bool {
+    rows == full
+}
+
 /// How many SKUs of a batch were created, updated or left as they were.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchCounts {
@@ -302,7 +314,7 @@ async fn read_existing(
     items: &[ValidatedSku],
 ) -> Result<HashMap<String, Existing>> {
     let mut found = HashMap::with_capacity(items.len());
-    let per_query = engine.max_bind_params() - 1;
+    let per_query = KEYS_PER_QUERY.min(engine.max_bind_params() - 1);
     let seller = seller_id.to_string();
     for chunk in items.chunks(per_query) {
         let mut sql = String::with_capacity(128 + chunk.len() * 8);
@@ -320,6 +332,7 @@ async fn read_existing(
         let mut q = sqlx::query_as::<_, (String, String, String, String, String)>(
             sqlx::AssertSqlSafe(engine.numbered_params(sql)),
         )
+        .persistent(keep_prepared(chunk.len(), per_query))
         .bind(seller.clone());
         for item in chunk {
             q = q.bind(item.seller_sku.as_str().to_string());
@@ -399,7 +412,8 @@ async fn write_skus(
                  commercial_hash = excluded.commercial_hash, updated_at = excluded.updated_at"
             }
         });
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(engine.numbered_params(sql)));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(engine.numbered_params(sql)))
+            .persistent(keep_prepared(chunk.len(), per_statement));
         for row in chunk {
             let item = row.item;
             let content = &item.content;
@@ -478,7 +492,7 @@ pub async fn record_revision(
         .map(|r| r.sku_id.to_string())
         .collect();
     let mut numbers: HashMap<String, i64> = HashMap::with_capacity(later.len());
-    let per_query = engine.max_bind_params() - 2;
+    let per_query = KEYS_PER_QUERY.min(engine.max_bind_params() - 2);
     for chunk in later.chunks(per_query) {
         let sql = format!(
             "SELECT sku_id, MAX(number) FROM sku_revisions WHERE seller_id = $1 AND sku_id IN ({}) \
@@ -487,6 +501,7 @@ pub async fn record_revision(
         );
         let q =
             sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(engine.numbered_params(sql)))
+                .persistent(keep_prepared(chunk.len(), per_query))
                 .bind(seller_id.to_string());
         let q = chunk.iter().fold(q, |q, id| q.bind(id.clone()));
         numbers.extend(q.fetch_all(&mut **tx).await?);
@@ -496,6 +511,7 @@ pub async fn record_revision(
             placeholder_list(3, chunk.len())
         );
         let q = sqlx::query(sqlx::AssertSqlSafe(engine.numbered_params(sql)))
+            .persistent(keep_prepared(chunk.len(), per_query))
             .bind(now)
             .bind(seller_id.to_string());
         chunk
@@ -513,7 +529,8 @@ pub async fn record_revision(
              content_hash) VALUES ",
         );
         push_value_rows(&mut sql, chunk.len(), &REVISION_ROW, 1);
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(engine.numbered_params(sql)));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(engine.numbered_params(sql)))
+            .persistent(keep_prepared(chunk.len(), per_statement));
         for r in chunk {
             let sku_id = r.sku_id.to_string();
             let number = if r.first {

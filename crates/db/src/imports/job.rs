@@ -644,7 +644,9 @@ async fn commit_slice(
             );
             n += ERROR_BINDS_PER_ROW;
         }
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(db.engine().numbered_params(sql)));
+        // Only the full-size statement is worth keeping prepared (see upsert.rs).
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(db.engine().numbered_params(sql)))
+            .persistent(chunk.len() == ERROR_ROWS_PER_STATEMENT);
         for e in chunk {
             q = q
                 .bind(import_id.clone())
