@@ -1,6 +1,7 @@
 //! The audit log: every decision and change, newest first.
 
 use crate::api::admin::list_audit::list_audit;
+use crate::components::scope::RequestScope;
 use crate::components::ui::{ErrorAlert, Loading, PageHeader};
 use crate::i18n::datetime;
 use crate::session::use_locale;
@@ -11,15 +12,15 @@ use leptos::prelude::*;
 pub fn AuditPage() -> impl IntoView {
     let l = use_locale();
     let (prefix, set_prefix) = signal(String::new());
+    let scope = RequestScope::capture();
     let entries = Resource::new(
         move || prefix.get(),
-        |p| async move {
-            list_audit(AuditFilter {
+        move |p| {
+            scope.run(list_audit(AuditFilter {
                 action_prefix: Some(p),
                 limit: Some(200),
                 ..AuditFilter::default()
-            })
-            .await
+            }))
         },
     );
     view! {

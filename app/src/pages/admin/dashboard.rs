@@ -1,6 +1,7 @@
 //! The admin area's start page: what needs attention.
 
 use crate::api::admin::get_admin_overview::get_admin_overview;
+use crate::components::scope::RequestScope;
 use crate::components::ui::{ErrorAlert, Loading, PageHeader};
 use crate::session::use_locale;
 use leptos::prelude::*;
@@ -8,7 +9,8 @@ use leptos::prelude::*;
 #[component]
 pub fn AdminDashboard() -> impl IntoView {
     let l = use_locale();
-    let overview = Resource::new(|| (), |_| get_admin_overview());
+    let scope = RequestScope::capture();
+    let overview = Resource::new(|| (), move |_| scope.run(get_admin_overview()));
     view! {
         <PageHeader title=l.pick("Администрирование", "Administration") />
         <div class="page-body" data-testid="admin-home">

@@ -2,6 +2,7 @@
 
 use crate::api::admin::change_seller_status::ChangeSellerStatus;
 use crate::api::admin::list_sellers::list_sellers;
+use crate::components::scope::RequestScope;
 use crate::components::ui::{
     ActionError, ErrorAlert, Loading, PageHeader, Pager, SellerStatusBadge, action_error,
 };
@@ -23,6 +24,7 @@ pub fn SellersPage() -> impl IntoView {
     let (offset, set_offset) = signal(0_i64);
     let change = ServerAction::<ChangeSellerStatus>::new();
     let change_error = action_error(change);
+    let scope = RequestScope::capture();
     let sellers = Resource::new(
         move || {
             (
@@ -32,9 +34,9 @@ pub fn SellersPage() -> impl IntoView {
                 change.version().get(),
             )
         },
-        |(q, st, off, _)| async move {
+        move |(q, st, off, _)| {
             let st = st.parse::<SellerStatus>().ok();
-            list_sellers(q, st, off).await
+            scope.run(list_sellers(q, st, off))
         },
     );
     view! {

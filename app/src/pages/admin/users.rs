@@ -2,6 +2,7 @@
 
 use crate::api::admin::create_user::CreateUser;
 use crate::api::admin::list_users::list_users;
+use crate::components::scope::RequestScope;
 use crate::components::ui::{
     ActionError, ErrorAlert, Field, Loading, PageHeader, Pager, action_error,
 };
@@ -18,6 +19,7 @@ pub fn UsersPage() -> impl IntoView {
     let (offset, set_offset) = signal(0_i64);
     let create = ServerAction::<CreateUser>::new();
     let error = action_error(create);
+    let scope = RequestScope::capture();
     let users = Resource::new(
         move || {
             (
@@ -27,7 +29,7 @@ pub fn UsersPage() -> impl IntoView {
                 create.version().get(),
             )
         },
-        |(q, r, off, _)| async move { list_users(q, r.parse::<Role>().ok(), off).await },
+        move |(q, r, off, _)| scope.run(list_users(q, r.parse::<Role>().ok(), off)),
     );
     let created = move || matches!(create.value().get(), Some(Ok(())));
     view! {

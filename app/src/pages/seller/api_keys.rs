@@ -3,6 +3,7 @@
 use crate::api::seller::create_api_key::CreateApiKey;
 use crate::api::seller::list_api_keys::list_api_keys;
 use crate::api::seller::revoke_api_key::RevokeApiKey;
+use crate::components::scope::RequestScope;
 use crate::components::ui::{ActionError, ErrorAlert, Field, Loading, PageHeader, action_error};
 use crate::i18n::datetime;
 use crate::session::use_locale;
@@ -13,9 +14,10 @@ pub fn ApiKeysPage() -> impl IntoView {
     let l = use_locale();
     let create = ServerAction::<CreateApiKey>::new();
     let revoke = ServerAction::<RevokeApiKey>::new();
+    let scope = RequestScope::capture();
     let keys = Resource::new(
         move || (create.version().get(), revoke.version().get()),
-        |_| list_api_keys(),
+        move |_| scope.run(list_api_keys()),
     );
     let create_error = action_error(create);
     let revoke_error = action_error(revoke);

@@ -2,6 +2,7 @@
 
 use crate::api::seller::add_team_member::AddTeamMember;
 use crate::api::seller::list_team::list_team;
+use crate::components::scope::RequestScope;
 use crate::components::ui::{ActionError, ErrorAlert, Field, Loading, PageHeader, action_error};
 use crate::i18n::datetime;
 use crate::session::use_session;
@@ -15,7 +16,8 @@ pub fn TeamPage() -> impl IntoView {
     let is_owner = s.user.as_ref().and_then(|u| u.member_role) == Some(MemberRole::Owner);
     let add = ServerAction::<AddTeamMember>::new();
     let error = action_error(add);
-    let team = Resource::new(move || add.version().get(), |_| list_team());
+    let scope = RequestScope::capture();
+    let team = Resource::new(move || add.version().get(), move |_| scope.run(list_team()));
     view! {
         <PageHeader title=l.pick("Команда", "Team") />
         <div class="page-body stack">
