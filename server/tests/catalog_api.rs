@@ -646,3 +646,41 @@ db_test!(
         assert!(doc["paths"]["/api/v1/skus/{seller_sku}"]["patch"].is_object());
     }
 );
+
+db_test!(
+    the_background_workers_run_queued_imports,
+    |db: Db| async move {
+        let s = seller(&db).await;
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let workers = server::workers::spawn(s.app.state.clone(), shutdown.clone());
+        let res = s
+            .app
+            .api_upload(
+                &s.key,
+                "",
+                &csv(&["W-1;Футболка;tshirts;100;1;black;m;men"]),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::ACCEPTED);
+        let id = res.json()["id"].as_str().unwrap().to_string();
+        let mut status = String::new();
+        for _ in 0..200 {
+            let view = s
+                .call(Method::GET, &format!("/api/v1/imports/{id}"), None)
+                .await
+                .json();
+            status = view["status"].as_str().unwrap().to_string();
+            if status == "succeeded" || status == "failed" {
+                break;
+            }
+            // Polling the import's status, as a client does.
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(status, "succeeded");
+        shutdown.cancel();
+        for w in workers {
+            w.await.unwrap();
+        }
+        assert_eq!(db::jobs::count(&db, "done").await.unwrap(), 1);
+    }
+);
