@@ -194,11 +194,14 @@ async fn run_engine(engine: &str, test_db: TestDb, file: &Path) {
 }
 
 fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs this binary
+    // without it, as a quick smoke run of the same path.
+    let bench_mode = std::env::args().any(|a| a == "--bench");
     let rows: u64 = std::env::args()
         .skip(1)
         .find(|a| !a.starts_with('-'))
         .and_then(|a| a.parse().ok())
-        .unwrap_or(1_000_000);
+        .unwrap_or(if bench_mode { 1_000_000 } else { 2_000 });
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("bench.csv");
     let t = Instant::now();
