@@ -37,6 +37,53 @@ fn peak_rss_mb() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// User and system CPU time of this process so far (`/proc/self/stat`, clock ticks of
+/// 1/100 s), in seconds.
+fn cpu_seconds() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (ticks(11) / 100.0, ticks(12) / 100.0)
+}
+
+/// CPU time (user + system, seconds) of all `postgres` processes on this machine: the
+/// server's share of the work. Other clients of the same server count too, so it is
+/// an upper bound on a shared machine.
+fn postgres_cpu_seconds() -> f64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    let mut total = 0.0;
+    for entry in dir.flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        if !head.ends_with("(postgres") {
+            continue;
+        }
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        total += (ticks(11) + ticks(12)) / 100.0;
+    }
+    total
+}
+
 fn reset_peak_rss() {
     // "5" resets the peak resident set size (Linux ≥ 4.0).
     let _ = std::fs::write("/proc/self/clear_refs", "5");
@@ -99,6 +146,11 @@ struct Phase {
     read_validate: Duration,
     database: Duration,
     counts: domain::imports::ImportCounts,
+    /// CPU time of this process during the phase (upload and import).
+    cpu_user: f64,
+    cpu_sys: f64,
+    /// CPU time of the PostgreSQL server processes during the phase.
+    postgres_cpu: f64,
 }
 
 async fn import_once(
@@ -108,6 +160,8 @@ async fn import_once(
     file: &Path,
 ) -> Phase {
     reset_peak_rss();
+    let cpu_before = cpu_seconds();
+    let pg_before = postgres_cpu_seconds();
     let t = Instant::now();
     let accepted = db::imports::create_import(
         db,
@@ -148,7 +202,11 @@ async fn import_once(
         "{view:?}"
     );
     let stats = runner.stats();
+    let cpu_after = cpu_seconds();
     Phase {
+        cpu_user: cpu_after.0 - cpu_before.0,
+        cpu_sys: cpu_after.1 - cpu_before.1,
+        postgres_cpu: postgres_cpu_seconds() - pg_before,
         upload,
         import: import_time,
         rss_mb: peak_rss_mb(),
@@ -164,7 +222,8 @@ fn report(engine: &str, phase: &str, p: &Phase) {
     println!(
         "{engine:<10} {phase:<10} rows {:>9}  upload {:>6.1} s  import {:>7.1} s  {:>9.0} rows/s  \
          (end to end incl. upload {:>9.0} rows/s)  reader thread busy {:>6.1} s  db transactions {:>6.1} s  \
-         peak RSS {:>6.1} MB  created {} updated {} unchanged {} failed {}",
+         peak RSS {:>6.1} MB  process CPU user {:.1} s sys {:.1} s  postgres CPU {:.1} s  \
+         created {} updated {} unchanged {} failed {}",
         p.counts.total,
         p.upload.as_secs_f64(),
         secs,
@@ -173,6 +232,9 @@ fn report(engine: &str, phase: &str, p: &Phase) {
         p.read_validate.as_secs_f64(),
         p.database.as_secs_f64(),
         p.rss_mb,
+        p.cpu_user,
+        p.cpu_sys,
+        p.postgres_cpu,
         p.counts.created,
         p.counts.updated,
         p.counts.unchanged,

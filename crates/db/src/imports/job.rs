@@ -24,7 +24,7 @@ use crate::blobs::{BlobReader, BlobStore};
 use crate::catalog::upsert::{BatchCounts, apply_batch};
 use crate::jobs::ClaimedJob;
 use crate::util::{now_ms, parse_col};
-use crate::{Db, Error, Result};
+use crate::{Db, Engine, Error, Result};
 use domain::Locale;
 use domain::accounts::SellerStatus;
 use domain::catalog::{SkuRules, ValidatedSku};
@@ -32,6 +32,7 @@ use domain::ids::ImportId;
 use domain::imports::{
     ImportError, ImportMode, ImportPhase, ImportReader, ImportSettings, RowCells, RowValidator,
 };
+use sqlx::{AnyConnection, Connection as _};
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -41,8 +42,10 @@ use std::time::{Duration, Instant};
 /// The `jobs.kind` of imports. Payload: `{"import_id": "..."}`.
 pub const JOB_KIND: &str = "import";
 
-/// Slices read ahead of the one being written.
-const READ_AHEAD_SLICES: usize = 2;
+/// Slices read ahead of the one being written. One is enough to keep the reader
+/// and the database busy at the same time (the reader is the faster of the two);
+/// each slice more costs its rows in memory.
+const READ_AHEAD_SLICES: usize = 1;
 /// Paused imports kept in memory at most (each holds its reader and the SKUs seen).
 const MAX_SUSPENDED: usize = 4;
 /// A paused import not resumed within this time is forgotten (it resumes from its
@@ -65,7 +68,11 @@ pub struct RunnerOptions {
 impl Default for RunnerOptions {
     fn default() -> Self {
         RunnerOptions {
-            slice_rows: 10_000,
+            // Per slice transaction there is a fixed cost (lease, counters, commit,
+            // and on SQLite the WAL write of every index page the slice touched:
+            // random-order indexes such as title or price are touched all over), so
+            // bigger slices are cheaper per row; 20,000 rows is ~40 MB in memory.
+            slice_rows: 20_000,
             turn: Duration::from_secs(10),
             max_slices_per_turn: usize::MAX,
             lease_ms: 60_000,
@@ -469,6 +476,11 @@ impl ImportRunner {
             (producer, busy)
         });
         let source = format!("import:{}", pass.id);
+        // One connection writes every slice of the turn. SQLite keeps its page cache
+        // per connection and drops it when another connection wrote since, so slices
+        // rotating through the pool each started cold and re-read the indexes they
+        // update; on one connection the hot pages stay cached from slice to slice.
+        let mut conn = db.pool().acquire().await?;
         let end = loop {
             let slice = match pending.pop_front() {
                 Some(s) => s,
@@ -481,7 +493,8 @@ impl ImportRunner {
             };
             let t = Instant::now();
             let committed = commit_slice(
-                db,
+                &mut conn,
+                db.engine(),
                 job,
                 worker,
                 ctx,
@@ -512,6 +525,7 @@ impl ImportRunner {
                 break PassEnd::Yielded;
             }
         };
+        drop(conn);
         // Stop the reader and collect what it read ahead.
         stop.store(true, Ordering::Relaxed);
         let mut read_ahead_failed = false;
@@ -586,7 +600,8 @@ const ERROR_ROWS_PER_STATEMENT: usize = 500;
 /// checkpoint is not where this run left it.
 #[expect(clippy::too_many_arguments, reason = "the slice and where it belongs")]
 async fn commit_slice(
-    db: &Db,
+    conn: &mut AnyConnection,
+    engine: Engine,
     job: &ClaimedJob,
     worker: &str,
     ctx: &SellerCtx,
@@ -599,7 +614,7 @@ async fn commit_slice(
         return Ok(true);
     }
     let now = now_ms();
-    let mut tx = db.begin().await?;
+    let mut tx = conn.begin_with(engine.begin_write()).await?;
     // The lease: only the worker holding the job may commit its progress. Extending
     // it here doubles as the heartbeat.
     let held = sqlx::query(
@@ -645,7 +660,7 @@ async fn commit_slice(
             n += ERROR_BINDS_PER_ROW;
         }
         // Only the full-size statement is worth keeping prepared (see upsert.rs).
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(db.engine().numbered_params(sql)))
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(engine.numbered_params(sql)))
             .persistent(chunk.len() == ERROR_ROWS_PER_STATEMENT);
         for e in chunk {
             q = q
