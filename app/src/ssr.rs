@@ -20,6 +20,8 @@ pub struct ServerContext {
     /// Adds `Secure` to cookies (set when served over HTTPS).
     pub secure_cookies: bool,
     pub session_ttl_ms: i64,
+    /// The operator's moderation rules.
+    pub moderation: domain::moderation::RulesConfig,
 }
 
 pub fn ctx() -> Result<ServerContext, AppError> {
@@ -31,6 +33,11 @@ pub fn ctx() -> Result<ServerContext, AppError> {
 
 pub fn db() -> Result<Db, AppError> {
     ctx().map(|c| c.db)
+}
+
+/// The moderation rules in force.
+pub fn moderation_rules() -> domain::moderation::RulesConfig {
+    ctx().map(|c| c.moderation).unwrap_or_default()
 }
 
 fn parts() -> Option<Parts> {

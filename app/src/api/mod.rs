@@ -2,5 +2,6 @@
 //! it authorises, parses, calls one use case and maps the result to a DTO.
 
 pub mod admin;
+pub mod moderation;
 pub mod public;
 pub mod seller;

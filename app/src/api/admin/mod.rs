@@ -6,3 +6,8 @@ pub mod list_audit;
 pub mod list_categories;
 pub mod list_sellers;
 pub mod list_users;
+pub mod add_banned;
+pub mod list_banned;
+pub mod list_reasons;
+pub mod remove_banned;
+pub mod save_reason;

@@ -6,7 +6,6 @@ use crate::{Db, Error, Result, audit};
 use domain::Locale;
 use domain::moderation::banned::{BannedAction, BannedPhrase, PhraseError};
 use domain::moderation::{Reason, default_reasons};
-use serde::{Deserialize, Serialize};
 
 /// Inserts the starter reasons when the list is empty (first start).
 pub async fn seed_reasons(db: &Db) -> Result<bool> {
@@ -63,8 +62,10 @@ impl From<ReasonRow> for Reason {
     }
 }
 
-/// The reasons in display order (retired ones only when asked).
+/// The reasons in display order (retired ones only when asked). The starter list is
+/// written on first use.
 pub async fn list_reasons(db: &Db, include_retired: bool) -> Result<Vec<Reason>> {
+    seed_reasons(db).await?;
     let rows: Vec<ReasonRow> = sqlx::query_as(
         "SELECT code, name_ru, name_en, hint_ru, hint_en, field, active FROM moderation_reasons \
          WHERE active = 1 OR $1 = 1 ORDER BY position, code",
@@ -156,14 +157,7 @@ pub async fn save_reason(db: &Db, ctx: &AdminCtx, reason: &Reason, l: Locale) ->
     Ok(())
 }
 
-/// A banned phrase as the admin list shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BannedEntry {
-    pub id: String,
-    pub phrase: String,
-    pub action: BannedAction,
-    pub created_at_ms: i64,
-}
+pub use domain::moderation::view::BannedEntry;
 
 pub async fn list_banned(db: &Db) -> Result<Vec<BannedEntry>> {
     let rows: Vec<(String, String, String, i64)> =

@@ -486,13 +486,7 @@ pub async fn decide(
     Ok(())
 }
 
-/// Per-item result of a bulk decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BulkResult {
-    pub revision_id: String,
-    pub ok: bool,
-    pub error: Option<String>,
-}
+pub use domain::moderation::view::{BulkResult, SkuHit};
 
 /// The same decision on several held items; each succeeds or fails on its own.
 pub async fn decide_many(
@@ -524,16 +518,6 @@ pub async fn decide_many(
         }
     }
     Ok(out)
-}
-
-/// A SKU found by a moderator's search.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SkuHit {
-    pub sku_id: String,
-    pub seller_name: String,
-    pub seller_sku: String,
-    pub title: String,
-    pub status: SkuStatus,
 }
 
 /// SKUs of any seller by code or title (moderators block listings from here).

@@ -134,3 +134,30 @@ pub struct DecisionEntry {
     pub reasons: Vec<String>,
     pub comment: Option<String>,
 }
+
+/// Per-item result of a bulk decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkResult {
+    pub revision_id: String,
+    pub ok: bool,
+    pub error: Option<String>,
+}
+
+/// A SKU found by a moderator's search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkuHit {
+    pub sku_id: String,
+    pub seller_name: String,
+    pub seller_sku: String,
+    pub title: String,
+    pub status: SkuStatus,
+}
+
+/// A banned phrase as the admin list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BannedEntry {
+    pub id: String,
+    pub phrase: String,
+    pub action: super::banned::BannedAction,
+    pub created_at_ms: i64,
+}
