@@ -8,7 +8,7 @@ use std::time::Duration;
 
 /// SQLite's memory ceiling for the whole process (all connections' page caches and
 /// statements), see `PRAGMA soft_heap_limit`.
-const SQLITE_SOFT_HEAP_LIMIT_BYTES: u64 = 96 << 20;
+const SQLITE_SOFT_HEAP_LIMIT_BYTES: u64 = 64 << 20;
 
 /// A transaction on either engine.
 pub type Tx = sqlx::Transaction<'static, Any>;
@@ -68,14 +68,14 @@ impl Db {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if engine == Engine::Sqlite {
-                        // `cache_size` is per connection (64 MB each, so an import
-                        // writing on one connection keeps its indexes' hot pages), and
-                        // `soft_heap_limit` bounds all of SQLite's memory in the
+                        // `cache_size` is per connection (up to 64 MB, so an import
+                        // writing on one connection can keep its indexes' hot pages),
+                        // and `soft_heap_limit` bounds all of SQLite's memory in the
                         // process: past it, SQLite recycles the least recently used
-                        // cached pages of any connection instead of growing (the bundled
-                        // build has SQLITE_ENABLE_MEMORY_MANAGEMENT, so the connections'
-                        // caches share one LRU). Without it ten connections could hold
-                        // 640 MB of cache.
+                        // cached pages of any connection instead of growing (the
+                        // bundled build has SQLITE_ENABLE_MEMORY_MANAGEMENT, so the
+                        // connections' caches share one LRU). Without it ten
+                        // connections could hold 640 MB of cache.
                         let pragmas = format!(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {busy_ms}; \
