@@ -9,8 +9,10 @@
 //! ```
 //!
 //! Prints rows/s for each phase, where the time went (reading + validating on the
-//! reader thread vs. database transactions) and the peak RSS of each phase
-//! (`VmHWM`, reset between phases through `/proc/self/clear_refs`).
+//! reader thread vs. database transactions), the CPU time of this process and of the
+//! PostgreSQL server processes, and the peak RSS of each phase (`VmHWM`, reset
+//! between phases through `/proc/self/clear_refs`). Run with `MALLOC_ARENA_MAX=2` to
+//! measure what the server uses with that setting (see BENCHMARKS.md).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)] // a benchmark binary
 
