@@ -108,6 +108,8 @@ fn AppRoutes() -> impl IntoView {
             </ParentRoute>
             <ParentRoute path=path!("/moderation") ssr=SsrMode::Async view=|| view! { <Gate><AreaLayout role=Role::Moderator /></Gate> }>
                 <Route path=path!("") ssr=SsrMode::Async view=moderation::dashboard::ModerationDashboard />
+                <Route path=path!("queue") ssr=SsrMode::Async view=moderation::queue::QueuePage />
+                <Route path=path!("skus") ssr=SsrMode::Async view=moderation::skus::BlockPage />
             </ParentRoute>
             <ParentRoute path=path!("/finance") ssr=SsrMode::Async view=|| view! { <Gate><AreaLayout role=Role::Finance /></Gate> }>
                 <Route path=path!("") ssr=SsrMode::Async view=finance::dashboard::FinanceDashboard />
@@ -118,6 +120,7 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=path!("sellers") ssr=SsrMode::Async view=admin::sellers::SellersPage />
                 <Route path=path!("audit") ssr=SsrMode::Async view=admin::audit::AuditPage />
                 <Route path=path!("categories") ssr=SsrMode::Async view=admin::categories::CategoriesPage />
+                <Route path=path!("moderation") ssr=SsrMode::Async view=admin::moderation::ModerationListsPage />
             </ParentRoute>
         </Routes>
     }

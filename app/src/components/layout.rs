@@ -35,13 +35,18 @@ const SELLER_NAV: &[NavItem] = &[
     item("/seller/api-keys", "⚿", "API-ключи", "API keys"),
     item("/seller/team", "☺", "Команда", "Team"),
 ];
-const MODERATION_NAV: &[NavItem] = &[item("/moderation", "◧", "Обзор", "Overview")];
+const MODERATION_NAV: &[NavItem] = &[
+    item("/moderation", "◧", "Обзор", "Overview"),
+    item("/moderation/queue", "☑", "Очередь", "Queue"),
+    item("/moderation/skus", "⊘", "Блокировка", "Block listings"),
+];
 const FINANCE_NAV: &[NavItem] = &[item("/finance", "◧", "Обзор", "Overview")];
 const ADMIN_NAV: &[NavItem] = &[
     item("/admin", "◧", "Обзор", "Overview"),
     item("/admin/sellers", "▤", "Продавцы", "Sellers"),
     item("/admin/users", "☺", "Пользователи", "Users"),
     item("/admin/categories", "▦", "Категории", "Categories"),
+    item("/admin/moderation", "☑", "Правила модерации", "Moderation rules"),
     item("/admin/audit", "☰", "Журнал действий", "Audit log"),
 ];
 

@@ -1,1 +1,3 @@
 pub mod dashboard;
+pub mod queue;
+pub mod skus;
