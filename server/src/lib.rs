@@ -5,6 +5,7 @@ pub mod api;
 pub mod cli;
 pub mod files;
 pub mod http;
+pub mod images;
 pub mod settings;
 pub mod state;
 pub mod telemetry;

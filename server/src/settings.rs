@@ -23,6 +23,17 @@ pub struct Settings {
     pub blobs: BlobConfig,
     /// The largest accepted upload, in bytes.
     pub max_upload_bytes: u64,
+    /// The largest accepted product image (upload or fetched URL), in bytes
+    /// (`BAZAAR_IMAGE_MAX_BYTES`, default 20 MiB).
+    pub image_max_bytes: u64,
+    /// Hosts and addresses the image fetcher may reach although they are loopback,
+    /// private or otherwise internal (`BAZAAR_FETCH_ALLOW_HOSTS`, comma-separated,
+    /// e.g. `127.0.0.1` for tests with their own local server). Empty: none.
+    pub fetch_allow_hosts: String,
+    /// The address sellers and buyers reach Bazaar at, without a trailing slash
+    /// (`BAZAAR_PUBLIC_URL`, else `BAZAAR_PUBLIC_ORIGIN`, else `http://127.0.0.1:3000`).
+    /// Uploaded images get URLs under it: `<public url>/media/<id>.jpg`.
+    pub public_url: String,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -74,9 +85,25 @@ impl Settings {
             workers: env_parse("BAZAAR_WORKERS", 2)?,
             blobs: blob_config(env("BAZAAR_BLOB_URL").as_deref(), &data_dir)?,
             max_upload_bytes: env_parse("BAZAAR_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)?,
+            image_max_bytes: env_parse("BAZAAR_IMAGE_MAX_BYTES", DEFAULT_IMAGE_MAX_BYTES)?,
+            fetch_allow_hosts: {
+                let list = env(media::net_policy::ALLOW_HOSTS_ENV).unwrap_or_default();
+                media::net_policy::FetchPolicy::from_allow_list(&list)?;
+                list
+            },
+            public_url: env("BAZAAR_PUBLIC_URL")
+                .or_else(|| env("BAZAAR_PUBLIC_ORIGIN"))
+                .unwrap_or_else(|| DEFAULT_PUBLIC_URL.into())
+                .trim_end_matches('/')
+                .to_string(),
         })
     }
 }
+
+/// 20 MiB: a full-resolution phone photo fits.
+pub const DEFAULT_IMAGE_MAX_BYTES: u64 = 20 * 1024 * 1024;
+/// Where a development server listens.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:3000";
 
 /// 2 GiB: a million-row catalog with long descriptions fits.
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 2 * 1024 * 1024 * 1024;

@@ -23,6 +23,8 @@ pub struct AppState {
     /// Runs import jobs; one per process, so an import paused between turns resumes
     /// without re-reading its file.
     pub imports: Arc<ImportRunner>,
+    /// Fetches sellers' image URLs under the SSRF policy.
+    pub images: Arc<crate::images::ImageFetcher>,
 }
 
 impl AppState {
@@ -43,7 +45,9 @@ impl AppState {
                 ..RunnerOptions::default()
             },
         ));
+        let images = Arc::new(crate::images::ImageFetcher::new(&settings)?);
         Ok(AppState {
+            images,
             db,
             settings: Arc::new(settings),
             leptos,

@@ -23,7 +23,7 @@ pub const LEASE_MS: i64 = 60_000;
 const IDLE_POLL: Duration = Duration::from_millis(500);
 
 /// Job kinds this binary knows how to run.
-pub const KINDS: &[&str] = &[db::imports::JOB_KIND];
+pub const KINDS: &[&str] = &[db::imports::JOB_KIND, db::images::FETCH_JOB_KIND];
 
 /// What a job run decided.
 pub enum Outcome {
@@ -84,7 +84,7 @@ async fn run_one(state: &AppState, worker: &str, job: ClaimedJob) {
 }
 
 async fn finish_one(state: &AppState, worker: &str, job: ClaimedJob) {
-    let result = run_kind(state, worker, &job).await;
+    let result = run_job(state, worker, &job).await;
     match result {
         Ok(Outcome::Done) => {
             if let Err(e) = db::jobs::complete(&state.db, job.id, worker).await {
@@ -102,9 +102,10 @@ async fn finish_one(state: &AppState, worker: &str, job: ClaimedJob) {
     }
 }
 
-/// Runs one claimed job by its kind.
-async fn run_kind(state: &AppState, worker: &str, job: &ClaimedJob) -> Result<Outcome, String> {
+/// Runs one claimed job by its kind (the caller marks it done or failed).
+pub async fn run_job(state: &AppState, worker: &str, job: &ClaimedJob) -> Result<Outcome, String> {
     match job.kind.as_str() {
+        db::images::FETCH_JOB_KIND => crate::images::run_fetch_job(state, job).await,
         db::imports::JOB_KIND => match state.imports.run(&state.db, job, worker).await {
             Ok(db::imports::JobOutcome::Done) => Ok(Outcome::Done),
             Ok(db::imports::JobOutcome::Yielded) => {

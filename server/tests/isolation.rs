@@ -26,6 +26,8 @@ struct AObjects {
     sku_title: String,
     /// A finished import of A's, with rejected rows.
     import_id: String,
+    /// An uploaded image of A's.
+    image_id: String,
 }
 
 enum Call {
@@ -166,6 +168,7 @@ fn cases(a: &AObjects) -> Vec<Case> {
     ]
     .into_iter()
     .chain(catalog_cases(a))
+    .chain(image_cases(a))
     .chain(cabinet_writes(a))
     .collect()
 }
@@ -292,6 +295,58 @@ fn catalog_cases(a: &AObjects) -> Vec<Case> {
     ]
 }
 
+/// A small PNG (a gradient), for image uploads.
+fn png_bytes(seed: u8) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(64, 48, |x, y| {
+        image::Rgb([(x * 4) as u8, (y * 5) as u8, seed.wrapping_mul(37)])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+/// Image cases: the REST API with B's key, the cabinet's routes and the stored
+/// files with B's session.
+fn image_cases(a: &AObjects) -> Vec<Case> {
+    use Expect::*;
+    let png = png_bytes(2);
+    let boundary = "isolation-image-boundary";
+    let mut multipart = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b.png\"\r\nContent-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    multipart.extend_from_slice(&png);
+    multipart.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let multipart_type = format!("multipart/form-data; boundary={boundary}");
+    let get = |path: String| raw(Method::GET, &path, "", Vec::new(), Denied);
+    vec![
+        raw(
+            Method::POST,
+            "/api/v1/images",
+            "image/png",
+            png.clone(),
+            NoLeak,
+        ),
+        api(
+            Method::GET,
+            &format!("/api/v1/images/{}", a.image_id),
+            None,
+            Denied,
+        ),
+        raw(
+            Method::POST,
+            "/seller/images/upload",
+            &multipart_type,
+            multipart,
+            NoLeak,
+        ),
+        get(format!("/seller/images/{}/status", a.image_id)),
+        get(format!("/media/{}.jpg", a.image_id)),
+        get(format!("/media/{}/thumb.jpg", a.image_id)),
+        get(format!("/media/{}/original", a.image_id)),
+    ]
+}
+
 fn path_of(c: &Case) -> String {
     match &c.call {
         Call::Rpc(name, _) => format!("/rpc/{name}"),
@@ -369,6 +424,14 @@ async fn snapshot(db: &Db, a_seller: &str) -> String {
     .await
     .unwrap();
     out.push_str(&format!("imports: {imports:?}\n"));
+    let images: Vec<(String, String, String, Option<i64>)> = sqlx::query_as(
+        "SELECT id, url, status, moderator_rejected_at FROM images WHERE seller_id = $1 ORDER BY id",
+    )
+    .bind(a_seller)
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    out.push_str(&format!("images: {images:?}\n"));
     out
 }
 
@@ -395,6 +458,7 @@ fn check(case: &Case, res: &TestResponse, a: &AObjects) {
                 &a.email,
                 &a.sku_title,
                 &a.import_id,
+                &a.image_id,
             ] {
                 assert!(
                     !body.contains(secret.as_str()),
@@ -437,6 +501,17 @@ db_test!(seller_b_cannot_reach_seller_a, |db: Db| async move {
     let uploaded = app.api_upload(&a_key, "", a_csv.as_bytes()).await;
     assert_eq!(uploaded.status, StatusCode::ACCEPTED, "{}", uploaded.text());
     app.run_jobs().await;
+    let a_image = app
+        .raw(
+            Method::POST,
+            "/api/v1/images",
+            Some(&a_key),
+            None,
+            &[("content-type", "image/png")],
+            png_bytes(1),
+        )
+        .await;
+    assert_eq!(a_image.status, StatusCode::CREATED, "{}", a_image.text());
     let a = AObjects {
         key_id: made["key"]["id"].as_str().unwrap().to_string(),
         key_prefix: made["key"]["prefix"].as_str().unwrap().to_string(),
@@ -444,6 +519,7 @@ db_test!(seller_b_cannot_reach_seller_a, |db: Db| async move {
         sku: a_sku.to_string(),
         sku_title: a_sku_title.to_string(),
         import_id: uploaded.json()["id"].as_str().unwrap().to_string(),
+        image_id: a_image.json()["id"].as_str().unwrap().to_string(),
     };
     let b_key = app
         .rpc("create_api_key", &[("name", "B's ERP")], Some(&b_cookie))
@@ -507,6 +583,7 @@ db_test!(
             sku: "X-1".into(),
             sku_title: "-".into(),
             import_id: "00000000-0000-0000-0000-000000000000".into(),
+            image_id: "00000000-0000-0000-0000-000000000001".into(),
         };
         let covered: BTreeSet<String> = cases(&a).iter().map(path_of).collect();
         let exempt: BTreeSet<String> = NOT_SELLER_SCOPED

@@ -15,6 +15,7 @@ pub mod demo_catalog;
 pub mod dialect;
 pub mod error;
 pub mod idempotency;
+pub mod images;
 pub mod imports;
 pub mod jobs;
 pub mod ledger;

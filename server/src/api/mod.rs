@@ -6,6 +6,7 @@ mod catalog;
 mod docs;
 pub mod extract;
 mod idempotent;
+mod images;
 mod imports;
 mod me;
 
@@ -41,6 +42,8 @@ use utoipa::OpenApi;
         imports::list_import_errors,
         imports::import_errors_csv,
         imports::template,
+        images::upload_image,
+        images::get_image,
     ),
     components(schemas(
         me::MeResponse,
@@ -55,12 +58,16 @@ use utoipa::OpenApi;
         catalog::PatchSkuBody,
         imports::ImportAccepted,
         imports::ImportDoc,
+        crate::images::ImageView,
+        crate::images::ImageErrorView,
+        crate::images::DuplicateView,
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "account", description = "Who the API key acts for"),
         (name = "catalog", description = "Categories and the seller's SKUs"),
-        (name = "imports", description = "CSV imports, error reports and templates")
+        (name = "imports", description = "CSV imports, error reports and templates"),
+        (name = "images", description = "Product image uploads and their processing status")
     )
 )]
 pub struct ApiDoc;
@@ -124,6 +131,12 @@ pub fn router() -> Router<AppState> {
                 .layer(DefaultBodyLimit::disable())
                 .get(imports::list_imports),
         )
+        .route(
+            "/images",
+            // Read under the image size limit by the handler (413 with a clear error).
+            post(images::upload_image).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/images/{id}", get(images::get_image))
         .route("/imports/{id}", get(imports::get_import))
         .route("/imports/{id}/errors", get(imports::list_import_errors))
         .route("/imports/{id}/errors.csv", get(imports::import_errors_csv))

@@ -37,6 +37,11 @@
 //!   `404`, not a leaf `422`.
 //! - `GET /seller/catalog/export.csv` → the seller's whole catalog as CSV (`;`,
 //!   UTF-8 with BOM, formulas neutralised), streamed.
+//! - `POST /seller/images/upload` — a product image as multipart field `file` (our
+//!   origin only) → `201 {"id", "url", "source", "status", "width", "height",
+//!   "size_bytes", "thumb_url", "error", "duplicate"}`; refused images → `413`, `415`
+//!   or `422` with `details.fields[0].code` from the media checks.
+//! - `GET /seller/images/{id}/status` → the same JSON for one of the seller's images.
 
 use crate::files::{TemplateQuery, UploadQuery};
 use crate::state::AppState;
@@ -102,6 +107,30 @@ pub fn router() -> Router<AppState> {
         .route("/seller/imports/{id}/errors.csv", get(errors_csv))
         .route("/seller/templates/{file}", get(template))
         .route("/seller/catalog/export.csv", get(export))
+        .route(
+            "/seller/images/upload",
+            post(upload_image).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/seller/images/{id}/status", get(image_status))
+}
+
+/// `POST /seller/images/upload`: multipart field `file` (or a raw image body), our
+/// origin only; → `201` the image as `POST /api/v1/images` answers it.
+async fn upload_image(
+    State(state): State<AppState>,
+    seller: SessionSeller,
+    req: Request,
+) -> Result<Response, AppError> {
+    crate::images::receive_upload(&state, &seller.ctx, seller.locale, req).await
+}
+
+/// `GET /seller/images/{id}/status` → the image as `GET /api/v1/images/{id}`.
+async fn image_status(
+    State(state): State<AppState>,
+    seller: SessionSeller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    crate::images::image_status(&state, &seller.ctx, seller.locale, &id).await
 }
 
 async fn upload(

@@ -32,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .nest("/api/v1", crate::api::router())
         .merge(cabinet::router())
+        .merge(crate::images::media_router())
         .merge(ui)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -77,11 +77,19 @@ pub fn test_settings() -> Settings {
             root: std::env::temp_dir().join("bazaar-test-blobs"),
         },
         max_upload_bytes: 64 * 1024 * 1024,
+        image_max_bytes: server::settings::DEFAULT_IMAGE_MAX_BYTES,
+        fetch_allow_hosts: String::new(),
+        public_url: ORIGIN.to_string(),
     }
 }
 
 impl TestApp {
     pub fn new(db: Db) -> TestApp {
+        TestApp::with_settings(db, |_| {})
+    }
+
+    /// An app whose settings `change` adjusts (after the test defaults are set).
+    pub fn with_settings(db: Db, change: impl FnOnce(&mut Settings)) -> TestApp {
         let leptos = leptos::config::LeptosOptions::builder()
             .output_name("bazaar")
             .site_root("target/site")
@@ -92,6 +100,7 @@ impl TestApp {
         settings.blobs = db::blobs::BlobConfig::Local {
             root: dir.path().join("blobs"),
         };
+        change(&mut settings);
         let state =
             AppState::new(db.clone(), settings, leptos, server::telemetry::metrics()).unwrap();
         TestApp {
@@ -297,17 +306,15 @@ impl TestApp {
             else {
                 return;
             };
-            match self
-                .state
-                .imports
-                .run(&self.db, &job, worker)
-                .await
-                .unwrap()
-            {
-                db::imports::JobOutcome::Done => {
+            match server::workers::run_job(&self.state, worker, &job).await {
+                Ok(server::workers::Outcome::Done) => {
                     db::jobs::complete(&self.db, job.id, worker).await.unwrap();
                 }
-                db::imports::JobOutcome::Yielded => {}
+                Ok(server::workers::Outcome::Yielded) => {}
+                // Retried at once (no backoff in tests) until its attempts run out.
+                Err(message) => db::jobs::fail(&self.db, &job, worker, &message, 0)
+                    .await
+                    .unwrap(),
             }
         }
         panic!("background jobs never finished");
