@@ -11,6 +11,9 @@ const IDLE: Duration = Duration::from_millis(500);
 const BACKOFF: Duration = Duration::from_secs(5);
 
 pub async fn checks_loop(state: AppState, shutdown: CancellationToken) {
+    if let Err(e) = db::moderation::lists::seed_reasons(&state.db).await {
+        tracing::warn!(error = %e, "could not write the starter moderation reasons");
+    }
     loop {
         let pause =
             match db::moderation::checks::run_pass(&state.db, &state.settings.moderation).await {

@@ -502,7 +502,7 @@ fn ItemView(detail: ItemDetail) -> impl IntoView {
                                     <span class=status_class>{i.status.clone()}</span>
                                     {added.then(|| view! { <span class="badge badge-info">{l.pick("новое", "new")}</span> })}
                                     {i.width.zip(i.height).map(|(w, h)| format!(" {w}×{h}"))}
-                                    {i.problem.clone().map(|p| view! { <div class="field-error">{p}</div> })}
+                                    {i.problem(l).map(|p| view! { <div class="field-error">{p.to_string()}</div> })}
                                     <div class="mono muted truncate" title=i.url.clone()>{i.url.clone()}</div>
                                 </figcaption>
                             </figure>

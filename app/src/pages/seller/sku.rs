@@ -385,6 +385,20 @@ fn SkuEditor(detail: Option<SkuDetail>, categories: Vec<Category>) -> impl IntoV
                                     "http(s) links to photos, one per line; the first is the main photo.",
                                 )}
                             </div>
+                            <crate::components::image_upload::ImageUploader
+                                urls=Signal::derive(move || form.with(|f| f.images.clone()))
+                                seller_sku=current.with_untracked(|d| d.as_ref().map(|d| d.seller_sku.clone()))
+                                on_uploaded=Callback::new(move |url: String| {
+                                    form.update(|f| f.images.push(url.clone()));
+                                    images_text.update(|t| {
+                                        if !t.trim().is_empty() {
+                                            t.push('\n');
+                                        }
+                                        t.push_str(&url);
+                                    });
+                                })
+                                disabled=!editable
+                            />
                             {move || message_for(&errors.get(), "images").map(|m| view! { <div class="field-error" role="alert">{m}</div> })}
                         </div>
                         <div class="form-actions">
@@ -789,10 +803,22 @@ fn ModerationCard(detail: SkuDetail) -> impl IntoView {
                 {(!m.reason_codes.is_empty() || m.comment.is_some())
                     .then(|| {
                         view! {
-                            <div class="alert alert-warning">
-                                <div class="alert-title">{l.pick("Замечания модератора", "Moderator's notes")}</div>
-                                {(!m.reason_codes.is_empty()).then(|| m.reason_codes.join(", "))}
-                                {m.comment.clone().map(|c| view! { <p>{c}</p> })}
+                            <div class="alert alert-warning" data-testid="moderation-reasons">
+                                <div class="alert-title">
+                                    {m.decision.map(|d| d.label(l)).unwrap_or(l.pick("Замечания модератора", "Moderator's notes"))}
+                                </div>
+                                <ul class="plain-list">
+                                    {m.reason_codes.iter().map(|code| {
+                                        let known = m.reasons.iter().find(|r| &r.code == code);
+                                        view! {
+                                            <li data-reason=code.clone()>
+                                                <strong>{known.map(|r| r.name(l).to_string()).unwrap_or_else(|| code.clone())}</strong>
+                                                {known.map(|r| format!(" — {}", r.hint(l)))}
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                                {m.comment.clone().map(|c| view! { <p data-testid="moderation-comment">{c}</p> })}
                                 {(!m.fields.is_empty())
                                     .then(|| {
                                         view! {
@@ -800,6 +826,19 @@ fn ModerationCard(detail: SkuDetail) -> impl IntoView {
                                         }
                                     })}
                             </div>
+                        }
+                    })}
+                {m.images.iter().any(|i| i.status != "ready")
+                    .then(|| {
+                        view! {
+                            <ul class="plain-list small" data-testid="image-statuses">
+                                {m.images.iter().filter(|i| i.status != "ready").map(|i| view! {
+                                    <li>
+                                        <span class="mono">{i.url.clone()}</span> " — " {i.status.clone()}
+                                        {i.problem(l).map(|p| format!(": {p}"))}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
                         }
                     })}
             </div>

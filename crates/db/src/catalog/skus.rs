@@ -56,6 +56,7 @@ struct RevisionRow {
     decided_at: Option<i64>,
     decision_reasons: Option<String>,
     decision_comment: Option<String>,
+    decision_kind: Option<String>,
 }
 
 /// Reason codes and the fields they concern, from the stored JSON array. The
@@ -177,6 +178,31 @@ async fn get_sku_in(tx: &mut Tx, ctx: &SellerCtx, seller_sku: &str) -> Result<Sk
     detail_of(tx, ctx, row).await
 }
 
+/// The managed reason list (read only: the list is seeded on first use elsewhere).
+async fn reason_list(conn: &mut sqlx::AnyConnection) -> Result<Vec<domain::moderation::Reason>> {
+    let rows: Vec<(String, String, String, String, String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT code, name_ru, name_en, hint_ru, hint_en, field, active FROM moderation_reasons",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(code, name_ru, name_en, hint_ru, hint_en, field, active)| {
+                domain::moderation::Reason {
+                    code,
+                    name_ru,
+                    name_en,
+                    hint_ru,
+                    hint_en,
+                    field,
+                    active: active != 0,
+                }
+            },
+        )
+        .collect())
+}
+
 /// The SKU page's data for a row already read.
 async fn detail_of(
     conn: &mut sqlx::AnyConnection,
@@ -185,7 +211,7 @@ async fn detail_of(
 ) -> Result<SkuDetail> {
     let revisions: Vec<RevisionRow> = sqlx::query_as(
         "SELECT id, number, status, content, source, created_at, decided_at, decision_reasons, \
-         decision_comment FROM sku_revisions WHERE seller_id = $1 AND sku_id = $2 \
+         decision_comment, decision_kind FROM sku_revisions WHERE seller_id = $1 AND sku_id = $2 \
          ORDER BY number DESC LIMIT $3",
     )
     .bind(ctx.seller_id().to_string())
@@ -204,7 +230,7 @@ async fn detail_of(
             None => {
                 let r: Option<RevisionRow> = sqlx::query_as(
                     "SELECT id, number, status, content, source, created_at, decided_at, \
-                     decision_reasons, decision_comment FROM sku_revisions \
+                     decision_reasons, decision_comment, decision_kind FROM sku_revisions \
                      WHERE seller_id = $1 AND id = $2",
                 )
                 .bind(ctx.seller_id().to_string())
@@ -226,11 +252,31 @@ async fn detail_of(
         Some(l) => {
             let (reason_codes, fields) =
                 reasons(latest_row.and_then(|r| r.decision_reasons.as_deref()));
+            let all_reasons = reason_list(conn).await?;
+            let urls: Vec<String> = l
+                .content
+                .images()
+                .iter()
+                .map(|u| u.as_str().to_string())
+                .collect();
             SkuModeration {
                 status: Some(l.status),
+                reasons: reason_codes
+                    .iter()
+                    .filter_map(|c| all_reasons.iter().find(|r| &r.code == c).cloned())
+                    .collect(),
                 reason_codes,
                 comment: l.decision_comment.clone(),
                 fields,
+                decision: latest_row
+                    .and_then(|r| r.decision_kind.as_deref())
+                    .and_then(domain::moderation::DecisionKind::parse),
+                images: crate::moderation::queue::image_statuses(
+                    conn,
+                    &ctx.seller_id().to_string(),
+                    &urls,
+                )
+                .await?,
             }
         }
         None => SkuModeration::default(),

@@ -234,7 +234,9 @@ pub async fn item(
         .iter()
         .map(|u| u.as_str().to_string())
         .collect();
-    let images = image_statuses(db, &row.seller_id, &urls, l).await?;
+    let mut conn = db.pool().acquire().await?;
+    let images = image_statuses(&mut conn, &row.seller_id, &urls).await?;
+    drop(conn);
     let index = load_index(db).await?;
     let category_path = index
         .get(content.category().as_str())
@@ -264,10 +266,9 @@ fn parse_content(id: &str, json: &str) -> Result<SkuContent> {
 
 /// Each image URL's processing state, for moderators and for the seller's SKU page.
 pub async fn image_statuses(
-    db: &Db,
+    conn: &mut sqlx::AnyConnection,
     seller_id: &str,
     urls: &[String],
-    l: Locale,
 ) -> Result<Vec<ImageStatus>> {
     let mut out = Vec::with_capacity(urls.len());
     for url in urls {
@@ -287,7 +288,7 @@ pub async fn image_statuses(
         )
         .bind(seller_id)
         .bind(url)
-        .fetch_optional(db.pool())
+        .fetch_optional(&mut *conn)
         .await?;
         out.push(match row {
             Some((id, status, w, h, ru, en, dup, rejected)) => ImageStatus {
@@ -300,10 +301,8 @@ pub async fn image_statuses(
                 },
                 width: w.and_then(|v| u32::try_from(v).ok()),
                 height: h.and_then(|v| u32::try_from(v).ok()),
-                problem: match l {
-                    Locale::Ru => ru,
-                    Locale::En => en,
-                },
+                problem_ru: ru,
+                problem_en: en,
                 duplicate: dup.as_deref().and_then(DuplicateKind::parse),
             },
             None => ImageStatus {
@@ -312,7 +311,8 @@ pub async fn image_statuses(
                 status: "pending".into(),
                 width: None,
                 height: None,
-                problem: None,
+                problem_ru: None,
+                problem_en: None,
                 duplicate: None,
             },
         });

@@ -535,6 +535,16 @@ pub struct SkuModeration {
     pub comment: Option<String>,
     /// The fields the reasons concern (`title`, `attr:color`...).
     pub fields: Vec<String>,
+    /// The reasons with their names and hints in both languages, in the order given.
+    #[serde(default)]
+    pub reasons: Vec<crate::moderation::Reason>,
+    /// How moderation decided: `approve`, `reject`, `request_changes`,
+    /// `auto_approve`, `auto_reject` (none while pending).
+    #[serde(default)]
+    pub decision: Option<crate::moderation::DecisionKind>,
+    /// Each image of the newest content: processing status, size, problem.
+    #[serde(default)]
+    pub images: Vec<crate::moderation::view::ImageStatus>,
 }
 
 /// One SKU with its live and newest content and its revision history.

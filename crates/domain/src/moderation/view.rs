@@ -32,8 +32,9 @@ pub struct ImageStatus {
     pub status: String,
     pub width: Option<u32>,
     pub height: Option<u32>,
-    /// Why it failed or was rejected.
-    pub problem: Option<String>,
+    /// Why it failed, in Russian and English.
+    pub problem_ru: Option<String>,
+    pub problem_en: Option<String>,
     pub duplicate: Option<DuplicateKind>,
 }
 
@@ -110,6 +111,15 @@ pub struct ModerationStats {
     pub auto_approved_7d: i64,
     pub auto_rejected_7d: i64,
     pub rejected_7d: i64,
+}
+
+impl ImageStatus {
+    pub fn problem(&self, l: crate::Locale) -> Option<&str> {
+        match l {
+            crate::Locale::Ru => self.problem_ru.as_deref().or(self.problem_en.as_deref()),
+            crate::Locale::En => self.problem_en.as_deref().or(self.problem_ru.as_deref()),
+        }
+    }
 }
 
 impl ModerationStats {
