@@ -344,6 +344,7 @@ fn image_cases(a: &AObjects) -> Vec<Case> {
         get(format!("/media/{}.jpg", a.image_id)),
         get(format!("/media/{}/thumb.jpg", a.image_id)),
         get(format!("/media/{}/original", a.image_id)),
+        rpc("list_image_states", &[("seller_sku", &a.sku)], Denied),
     ]
 }
 

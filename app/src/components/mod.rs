@@ -4,6 +4,7 @@
 #[cfg(feature = "hydrate")]
 pub mod browser;
 pub mod catalog;
+pub mod image_upload;
 pub mod layout;
 pub mod scope;
 pub mod ui;

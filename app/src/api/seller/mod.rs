@@ -4,6 +4,7 @@ pub mod get_import;
 pub mod get_sku;
 pub mod list_api_keys;
 pub mod list_categories;
+pub mod list_image_states;
 pub mod list_import_errors;
 pub mod list_imports;
 pub mod list_skus;
