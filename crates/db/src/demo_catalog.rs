@@ -11,7 +11,6 @@ use crate::auth::SellerCtx;
 use crate::blobs::BlobStore;
 use crate::catalog::categories::load_index;
 use crate::imports::{Accepted, ImportRunner, JOB_KIND, JobOutcome, RunnerOptions, Upload};
-use crate::util::now_ms;
 use crate::{Db, Error, Result};
 use bytes::Bytes;
 use domain::Locale;
@@ -76,37 +75,6 @@ async fn seller_skus(db: &Db, ctx: &SellerCtx) -> Result<Vec<String>> {
     Ok(rows.into_iter().map(|(s,)| s).collect())
 }
 
-/// A moderator's rejection, written directly until the moderation queue exists.
-async fn reject(
-    db: &Db,
-    ctx: &SellerCtx,
-    seller_sku: &str,
-    reasons: &str,
-    comment: &str,
-) -> Result<()> {
-    let mut tx = db.begin().await?;
-    sqlx::query(
-        "UPDATE sku_revisions SET status = 'rejected', decided_at = $3, decided_by = 'moderator@demo.bazaar', \
-         decision_reasons = $4, decision_comment = $5 \
-         WHERE seller_id = $1 AND status = 'pending' AND id = \
-         (SELECT latest_revision_id FROM skus WHERE seller_id = $1 AND seller_sku = $2)",
-    )
-    .bind(ctx.seller_id().to_string())
-    .bind(seller_sku)
-    .bind(now_ms())
-    .bind(reasons)
-    .bind(comment)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("UPDATE skus SET status = 'rejected' WHERE seller_id = $1 AND seller_sku = $2")
-        .bind(ctx.seller_id().to_string())
-        .bind(seller_sku)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 /// A SKU the seller saved but has not sent to moderation yet.
 async fn make_draft(db: &Db, ctx: &SellerCtx, seller_sku: &str) -> Result<()> {
     let mut tx = db.begin().await?;
@@ -145,6 +113,92 @@ fn tshirt(sku: &str, title: &str, color: &str, size: &str, price: &str, stock: &
         .collect(),
         ..SkuInput::default()
     }
+}
+
+/// The demo moderator at work, once the demo images exist: the automatic checks run,
+/// then most queued listings are approved, some rejected with reasons, and the rest
+/// stay in the queue for whoever logs in as the moderator. Two banned phrases show
+/// the managed list.
+pub async fn moderate(db: &Db, config: &domain::moderation::RulesConfig) -> Result<()> {
+    use crate::moderation::{ReasonRef, checks, lists, queue};
+    use domain::moderation::DecisionKind;
+    use domain::moderation::banned::BannedAction;
+    let admin = crate::auth::principal_for_user(db, user_id(db, "admin@demo.bazaar").await?)
+        .await?
+        .ok_or(Error::NotFound("demo admin"))?
+        .admin()?;
+    for (phrase, action) in [
+        ("реплика", BannedAction::Reject),
+        ("копия", BannedAction::Review),
+    ] {
+        lists::add_banned(db, &admin, phrase, action, Locale::Ru).await?;
+    }
+    checks::run_until_idle(db, config).await?;
+    let moderator =
+        crate::auth::principal_for_user(db, user_id(db, "moderator@demo.bazaar").await?)
+            .await?
+            .ok_or(Error::NotFound("demo moderator"))?
+            .moderator()?;
+    let held = queue::claim(db, &moderator, queue::MAX_HELD).await?;
+    let mut left = Vec::new();
+    for (i, item) in held.iter().enumerate() {
+        let decision = match i % 8 {
+            0..=4 => queue::HumanDecision {
+                kind: DecisionKind::Approve,
+                reasons: Vec::new(),
+                comment: None,
+            },
+            5 if i < 30 => queue::HumanDecision {
+                kind: DecisionKind::Reject,
+                reasons: vec![
+                    ReasonRef { code: "poor_images".into(), field: Some("images".into()) },
+                    ReasonRef { code: "wrong_category".into(), field: Some("category".into()) },
+                ],
+                comment: Some(
+                    "Фото с водяным знаком; товар относится к другой категории. / The photo has a watermark; the item belongs in another category."
+                        .into(),
+                ),
+            },
+            _ => {
+                left.push(item.revision_id.clone());
+                continue;
+            }
+        };
+        queue::decide(db, &moderator, &item.revision_id, &decision, Locale::Ru).await?;
+    }
+    queue::release(db, &moderator, &left).await?;
+    Ok(())
+}
+
+/// Every (seller, image URL) the catalog's content names, in first-use order.
+pub async fn image_urls(db: &Db) -> Result<Vec<(domain::ids::SellerId, String)>> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT seller_id, content FROM sku_revisions ORDER BY created_at, id")
+            .fetch_all(db.pool())
+            .await?;
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (seller, content) in rows {
+        let Ok(content) = serde_json::from_str::<domain::catalog::SkuContent>(&content) else {
+            continue;
+        };
+        let seller_id: domain::ids::SellerId =
+            crate::util::parse_col("sku_revisions.seller_id", &seller)?;
+        for url in content.images() {
+            if seen.insert((seller.clone(), url.as_str().to_string())) {
+                out.push((seller_id, url.as_str().to_string()));
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn user_id(db: &Db, email: &str) -> Result<domain::ids::UserId> {
+    let (id,): (String,) = sqlx::query_as("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(db.pool())
+        .await?;
+    crate::util::parse_col("users.id", &id)
 }
 
 /// Seeds the demo catalog (called once, right after the demo accounts are created).
@@ -216,25 +270,15 @@ pub async fn seed(db: &Db, blobs: &BlobStore) -> Result<()> {
         Locale::En,
     )
     .await?;
-    let skus = seller_skus(db, &north).await?;
-    // Most listings are on sale; a few were rejected, two are drafts, the rest wait
-    // for moderation.
-    for (i, sku) in skus.iter().enumerate() {
-        match i % 8 {
-            0..=4 => crate::catalog::skus::system_approve_latest_revision(db, &north, sku).await?,
-            5 if i < 24 => {
-                reject(
-                    db,
-                    &north,
-                    sku,
-                    r#"[{"code": "bad_photo", "field": "images"}, {"code": "wrong_category", "field": "category"}]"#,
-                    "Фото с водяным знаком; товар относится к другой категории. / The photo has a watermark; the item belongs in another category.",
-                )
-                .await?
-            }
-            6 if i < 16 => make_draft(db, &north, sku).await?,
-            _ => {}
-        }
+    // Two listings were saved but not sent to moderation yet.
+    for sku in seller_skus(db, &north)
+        .await?
+        .iter()
+        .skip(6)
+        .step_by(8)
+        .take(2)
+    {
+        make_draft(db, &north, sku).await?;
     }
 
     let kozlova = seller_of(db, "seller2@demo.bazaar").await?;
@@ -255,10 +299,5 @@ pub async fn seed(db: &Db, blobs: &BlobStore) -> Result<()> {
         },
     )
     .await?;
-    for (i, sku) in seller_skus(db, &kozlova).await?.iter().enumerate() {
-        if i % 3 != 2 {
-            crate::catalog::skus::system_approve_latest_revision(db, &kozlova, sku).await?;
-        }
-    }
     Ok(())
 }

@@ -661,6 +661,22 @@ db_test!(
         let f = files();
         assert!(db::demo::seed(&db).await.unwrap());
         db::demo_catalog::seed(&db, &f.blobs).await.unwrap();
+        // The server generates the demo images; here each URL is marked processed.
+        for (seller, url) in db::demo_catalog::image_urls(&db).await.unwrap() {
+            sqlx::query(
+                "INSERT INTO images (id, seller_id, source, url, status, width, height, attempts, created_at) \
+                 VALUES ($1, $2, 'upload', $3, 'ready', 800, 800, 1, 0)",
+            )
+            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(seller.to_string())
+            .bind(url)
+            .execute(db.pool())
+            .await
+            .unwrap();
+        }
+        db::demo_catalog::moderate(&db, &domain::moderation::RulesConfig::default())
+            .await
+            .unwrap();
         let north = db::accounts::principal_by_email(&db, "seller@demo.bazaar")
             .await
             .unwrap()
@@ -689,10 +705,19 @@ db_test!(
         let bytes = report(&db, &north, import.id).await;
         let (text, _, _) = encoding_rs::WINDOWS_1251.decode(&bytes);
         assert_eq!(text.lines().count() as u64, import.counts.failed + 1);
-        let english = db::catalog::skus::get_sku(&db, &north, "NW-TEE-BLK-M")
+        // The moderator's queue is not empty, and decisions were logged.
+        let (queued,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM moderation_queue")
+            .fetch_one(db.pool())
             .await
             .unwrap();
-        assert_eq!(english.status.as_str(), "active");
+        let (decided,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM moderation_decisions")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert!(
+            queued > 5 && decided > 20,
+            "queued {queued}, decided {decided}"
+        );
         // The second seller has a catalog of her own.
         let kozlova = db::accounts::principal_by_email(&db, "seller2@demo.bazaar")
             .await

@@ -68,6 +68,13 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         db::demo_catalog::seed(&state.db, &state.blobs)
             .await
             .context("creating the demo catalog failed")?;
+        // Its images go through the real pipeline, then the demo moderator works.
+        crate::demo_images::seed(&state)
+            .await
+            .context("creating the demo images failed")?;
+        db::demo_catalog::moderate(&state.db, &settings.moderation)
+            .await
+            .context("demo moderation failed")?;
         announce_demo_accounts(&settings);
     }
     let shutdown = tokio_util::sync::CancellationToken::new();

@@ -118,11 +118,17 @@ pub async fn run_pass(db: &Db, config: &RulesConfig) -> Result<PassCounts> {
                 s
             }
         };
-        let (price_minor, currency): (i64, String) =
-            sqlx::query_as("SELECT price_minor, currency FROM skus WHERE id = $1")
+        let (price_minor, currency, sku_status): (i64, String, String) =
+            sqlx::query_as("SELECT price_minor, currency, status FROM skus WHERE id = $1")
                 .bind(&row.sku_id)
                 .fetch_one(&mut *tx)
                 .await?;
+        if sku_status == "draft" {
+            // Not sent to moderation: the next save makes a new revision that is.
+            mark(&mut tx, &row.id, "draft", None, 0, now).await?;
+            counts.skipped += 1;
+            continue;
+        }
         let code = content.category().as_str();
         let rule = categories.get(code).copied().unwrap_or_default();
         let median = medians
