@@ -186,6 +186,13 @@ db_test!(
         let held = queue::claim(&db, &w.m2, 20).await.unwrap();
         assert_eq!(held.len(), 1);
         assert_eq!(held[0].priority, Priority::High);
+        let detail = queue::item(&db, &w.m2, &held[0].revision_id, L)
+            .await
+            .unwrap();
+        assert!(detail.against_rejected);
+        let title = detail.changes.iter().find(|c| c.field == "title").unwrap();
+        assert_eq!(title.before.as_deref(), Some("Футболка базовая"));
+        assert_eq!(detail.changes.len(), 1, "only the fixed field differs");
         queue::decide(&db, &w.m2, &held[0].revision_id, &approve(), L)
             .await
             .unwrap();

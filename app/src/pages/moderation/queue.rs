@@ -443,6 +443,7 @@ fn ItemView(detail: ItemDetail) -> impl IntoView {
         (chrono::Utc::now().timestamp_millis() - d.item.submitted_at_ms).max(0),
     );
     let is_new = d.live.is_none();
+    let against_rejected = d.against_rejected;
     let h = &d.history;
     view! {
         <div class="card" data-testid="item" data-sku=d.item.seller_sku.clone()>
@@ -472,7 +473,13 @@ fn ItemView(detail: ItemDetail) -> impl IntoView {
                     </ul>
                 })}
                 <h3 class="section-title">
-                    {if is_new { l.pick("Новый товар: все поля", "New listing: all fields") } else { l.pick("Изменения относительно опубликованного", "Changes against the live content") }}
+                    {if against_rejected {
+                        l.pick("Исправления после отклонения", "Fixes since the rejection")
+                    } else if is_new {
+                        l.pick("Новый товар: все поля", "New listing: all fields")
+                    } else {
+                        l.pick("Изменения относительно опубликованного", "Changes against the live content")
+                    }}
                 </h3>
                 <div class="diff" data-testid="item-diff">
                     {d.changes.iter().map(|c| view! {

@@ -54,33 +54,26 @@ pub async fn claim_ids(db: &Db, ctx: &ModeratorCtx, n: i64, lease_ms: i64) -> Re
         tx.commit().await?;
         return Ok(Vec::new());
     }
+    // One statement: pick the front of the queue past live leases and lease it.
     let sql = format!(
-        "SELECT revision_id FROM moderation_queue WHERE lease_until < $1 \
-         ORDER BY priority, submitted_at, revision_id LIMIT $2{}",
+        "UPDATE moderation_queue SET lease_owner = $1, lease_until = $2 \
+         WHERE lease_until < $3 AND revision_id IN (SELECT revision_id FROM moderation_queue \
+         WHERE lease_until < $3 ORDER BY priority, submitted_at, revision_id LIMIT $4{}) \
+         RETURNING revision_id",
         db.engine().for_update_skip_locked()
     );
-    let ids: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(now)
-        .bind(want)
-        .fetch_all(&mut *tx)
-        .await?;
-    let mut claimed = Vec::with_capacity(ids.len());
-    for (id,) in ids {
-        let got = sqlx::query(
-            "UPDATE moderation_queue SET lease_owner = $2, lease_until = $3 WHERE revision_id = $1 AND lease_until < $4",
-        )
-        .bind(&id)
+    let mut claimed: Vec<String> = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql))
         .bind(&me)
         .bind(now + lease_ms)
         .bind(now)
-        .execute(&mut *tx)
+        .bind(want)
+        .fetch_all(&mut *tx)
         .await?
-        .rows_affected();
-        if got == 1 {
-            claimed.push(id);
-        }
-    }
+        .into_iter()
+        .map(|(id,)| id)
+        .collect();
     tx.commit().await?;
+    claimed.sort_unstable();
     Ok(claimed)
 }
 
@@ -228,7 +221,23 @@ pub async fn item(
         }
         None => None,
     };
-    let (changes, image_changes) = diff(live.as_ref(), &content);
+    // A listing never approved is compared with its last rejected content, so a
+    // resubmission shows what the seller fixed.
+    let rejected_before = match &live {
+        Some(_) => None,
+        None => {
+            let row: Option<(String, String)> = sqlx::query_as(
+                "SELECT id, content FROM sku_revisions WHERE sku_id = (SELECT sku_id FROM sku_revisions WHERE id = $1) \
+                 AND number < $2 AND status = 'rejected' ORDER BY number DESC LIMIT 1",
+            )
+            .bind(revision_id)
+            .bind(number)
+            .fetch_optional(db.pool())
+            .await?;
+            row.map(|(id, c)| parse_content(&id, &c)).transpose()?
+        }
+    };
+    let (changes, image_changes) = diff(live.as_ref().or(rejected_before.as_ref()), &content);
     let urls: Vec<String> = content
         .images()
         .iter()
@@ -250,6 +259,7 @@ pub async fn item(
         content,
         live,
         changes,
+        against_rejected: rejected_before.is_some(),
         image_changes,
         images,
         category_path,

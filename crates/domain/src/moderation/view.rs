@@ -65,7 +65,10 @@ pub struct ItemDetail {
     pub content: SkuContent,
     /// The approved content buyers see now, if any.
     pub live: Option<SkuContent>,
+    /// The changes against the live content, or (for a listing never approved)
+    /// against the last rejected revision when `against_rejected` is set.
     pub changes: Vec<FieldChange>,
+    pub against_rejected: bool,
     pub image_changes: ImageChanges,
     pub images: Vec<ImageStatus>,
     pub category_path: String,
