@@ -331,8 +331,85 @@ pub async fn process(
     }
 }
 
-/// Stores an image's original (without anything appended after the image) and its
-/// two derivatives under `images/<seller>/<id>/`.
+/// The original as stored: the image without anything appended after it and without
+/// metadata. JPEG loses its EXIF/XMP (APP1), other application segments and comments
+/// (the colour profile, APP2, and the JFIF and Adobe segments, APP0 and APP14, stay:
+/// they change how the pixels look); PNG loses its text, EXIF and time chunks. WebP is
+/// kept as sent. A file whose structure is not as expected is kept whole (it decoded,
+/// so nothing is lost but the stripping).
+pub fn stripped_original(format: media::Format, image: &[u8]) -> Vec<u8> {
+    let stripped = match format {
+        media::Format::Jpeg => strip_jpeg(image),
+        media::Format::Png => strip_png(image),
+        _ => None,
+    };
+    stripped.unwrap_or_else(|| image.to_vec())
+}
+
+fn strip_jpeg(bytes: &[u8]) -> Option<Vec<u8>> {
+    if bytes.get(..2)? != [0xFF, 0xD8] {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    out.extend_from_slice(&bytes[..2]);
+    let mut i = 2;
+    loop {
+        if *bytes.get(i)? != 0xFF {
+            return None;
+        }
+        let mut m = i + 1;
+        while *bytes.get(m)? == 0xFF {
+            m += 1;
+        }
+        let marker = bytes[m];
+        if marker == 0xDA || marker == 0xD9 {
+            // Start of scan (or an image with no scan): the rest is image data.
+            out.extend_from_slice(&bytes[m - 1..]);
+            return Some(out);
+        }
+        if marker == 0x01 || (0xD0..=0xD7).contains(&marker) {
+            out.extend_from_slice(&[0xFF, marker]);
+            i = m + 1;
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([*bytes.get(m + 1)?, *bytes.get(m + 2)?]));
+        let end = m + 1 + len;
+        let segment = bytes.get(m - 1..end)?;
+        let metadata =
+            marker == 0xFE || ((0xE1..=0xEF).contains(&marker) && marker != 0xE2 && marker != 0xEE);
+        if !metadata {
+            out.extend_from_slice(segment);
+        }
+        i = end;
+    }
+}
+
+fn strip_png(bytes: &[u8]) -> Option<Vec<u8>> {
+    const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    if bytes.get(..8)? != SIGNATURE {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    out.extend_from_slice(&SIGNATURE);
+    let mut i = 8;
+    while i < bytes.len() {
+        let len = u32::from_be_bytes(bytes.get(i..i + 4)?.try_into().ok()?) as usize;
+        let kind = bytes.get(i + 4..i + 8)?;
+        let end = i.checked_add(12)?.checked_add(len)?;
+        let chunk = bytes.get(i..end)?;
+        if !matches!(kind, b"tEXt" | b"zTXt" | b"iTXt" | b"eXIf" | b"tIME") {
+            out.extend_from_slice(chunk);
+        }
+        i = end;
+        if kind == b"IEND" {
+            break;
+        }
+    }
+    Some(out)
+}
+
+/// Stores an image's original (see [`stripped_original`]) and its two derivatives
+/// under `images/<seller>/<id>/`.
 pub async fn store_blobs(
     blobs: &db::blobs::BlobStore,
     seller_id: SellerId,
@@ -341,7 +418,7 @@ pub async fn store_blobs(
     processed: &ProcessedImage,
 ) -> Result<ProcessedMeta, db::blobs::BlobError> {
     let info = &processed.original;
-    let original = bytes.slice(0..info.image_bytes(bytes).len());
+    let original = Bytes::from(stripped_original(info.format, info.image_bytes(bytes)));
     let original_key = db::images::blob_key(
         seller_id,
         id,
@@ -843,6 +920,24 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"))
             .collect();
         assert!(addrs.iter().all(|a| a.ip().is_loopback()), "{addrs:?}");
+    }
+
+    #[test]
+    fn jpeg_metadata_is_stripped_and_the_image_kept() {
+        // SOI, APP0 (kept), APP1 "Exif" (dropped), COM (dropped), APP2 (kept), SOS...EOI.
+        let mut jpeg = vec![0xFF, 0xD8];
+        jpeg.extend_from_slice(&[0xFF, 0xE0, 0x00, 0x04, b'J', b'F']);
+        jpeg.extend_from_slice(&[0xFF, 0xE1, 0x00, 0x06, b'E', b'x', b'i', b'f']);
+        jpeg.extend_from_slice(&[0xFF, 0xFE, 0x00, 0x04, b'h', b'i']);
+        jpeg.extend_from_slice(&[0xFF, 0xE2, 0x00, 0x04, b'I', b'C']);
+        jpeg.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x02, 1, 2, 3, 0xFF, 0xD9]);
+        let out = stripped_original(media::Format::Jpeg, &jpeg);
+        let mut expected = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, b'J', b'F'];
+        expected.extend_from_slice(&[0xFF, 0xE2, 0x00, 0x04, b'I', b'C']);
+        expected.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x02, 1, 2, 3, 0xFF, 0xD9]);
+        assert_eq!(out, expected);
+        // Garbage is kept whole.
+        assert_eq!(stripped_original(media::Format::Jpeg, b"xx"), b"xx");
     }
 
     #[test]

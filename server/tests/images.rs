@@ -228,13 +228,28 @@ db_test!(bad_uploads_are_refused_with_a_reason, |db: Db| async move {
     let original = app
         .get(&format!("/media/{id}/original"), Some(&s.a_cookie))
         .await;
-    assert_eq!(original.body.as_ref(), whole.as_slice());
+    assert!(!original.text().contains("secret.txt"));
+    assert_eq!(
+        image::load_from_memory(&original.body).unwrap().width(),
+        800
+    );
+    // EXIF (here an orientation; on phones also the GPS position) is not kept.
+    let with_exif = support::with_exif_orientation(&whole, 6);
+    assert!(with_exif.windows(4).any(|w| w == b"Exif"));
+    let res = upload(&app, &s.a_key, "image/jpeg", with_exif).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let id = res.json()["id"].as_str().unwrap().to_string();
+    let original = app
+        .get(&format!("/media/{id}/original"), Some(&s.a_cookie))
+        .await;
+    assert!(!original.body.windows(4).any(|w| w == b"Exif"));
+    assert!(image::load_from_memory(&original.body).is_ok());
     // Nothing was recorded for the refused files.
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM images")
         .fetch_one(db.pool())
         .await
         .unwrap();
-    assert_eq!(n, 1);
+    assert_eq!(n, 2);
 });
 
 db_test!(oversize_uploads_get_413, |db: Db| async move {

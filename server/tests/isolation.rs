@@ -167,8 +167,9 @@ fn cases(a: &AObjects) -> Vec<Case> {
         api(Method::GET, "/api/v1/me", None, NoLeak),
     ]
     .into_iter()
-    .chain(catalog_cases(a))
+    // Before the catalog cases: those give B a SKU under A's code.
     .chain(image_cases(a))
+    .chain(catalog_cases(a))
     .chain(cabinet_writes(a))
     .collect()
 }
