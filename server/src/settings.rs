@@ -34,6 +34,8 @@ pub struct Settings {
     /// (`BAZAAR_PUBLIC_URL`, else `BAZAAR_PUBLIC_ORIGIN`, else `http://127.0.0.1:3000`).
     /// Uploaded images get URLs under it: `<public url>/media/<id>.jpg`.
     pub public_url: String,
+    /// The moderation rules (`BAZAAR_MODERATION_*`, see [`moderation_rules`]).
+    pub moderation: domain::moderation::RulesConfig,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -96,8 +98,28 @@ impl Settings {
                 .unwrap_or_else(|| DEFAULT_PUBLIC_URL.into())
                 .trim_end_matches('/')
                 .to_string(),
+            moderation: moderation_rules()?,
         })
     }
+}
+
+/// The moderation rules from the environment; unset values keep the defaults of
+/// [`domain::moderation::RulesConfig`].
+pub fn moderation_rules() -> anyhow::Result<domain::moderation::RulesConfig> {
+    let d = domain::moderation::RulesConfig::default();
+    Ok(domain::moderation::RulesConfig {
+        auto_approve_trusted: env_bool("BAZAAR_MODERATION_AUTO_APPROVE", d.auto_approve_trusted)?,
+        trusted_min_approved: env_parse("BAZAAR_MODERATION_TRUSTED_MIN_APPROVED", d.trusted_min_approved)?,
+        trust_window_days: env_parse("BAZAAR_MODERATION_TRUST_WINDOW_DAYS", d.trust_window_days)?,
+        resubmissions_first: env_bool("BAZAAR_MODERATION_RESUBMISSIONS_FIRST", d.resubmissions_first)?,
+        trusted_first: env_bool("BAZAAR_MODERATION_TRUSTED_FIRST", d.trusted_first)?,
+        bulk_imports_last: env_bool("BAZAAR_MODERATION_BULK_LAST", d.bulk_imports_last)?,
+        sla_hours: env_parse("BAZAAR_MODERATION_SLA_HOURS", d.sla_hours)?,
+        price_outlier_factor: env_parse("BAZAAR_MODERATION_PRICE_FACTOR", d.price_outlier_factor)?,
+        price_min_sample: d.price_min_sample,
+        image_min_side: env_parse("BAZAAR_IMAGE_MIN_SIDE", d.image_min_side)?,
+        image_max_aspect_tenths: d.image_max_aspect_tenths,
+    })
 }
 
 /// 20 MiB: a full-resolution phone photo fits.

@@ -68,6 +68,7 @@ impl AppState {
             db: self.db.clone(),
             secure_cookies: self.settings.secure_cookies,
             session_ttl_ms: self.settings.session_ttl_hours * 3600 * 1000,
+            moderation: self.settings.moderation,
         }
     }
 }

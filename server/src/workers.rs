@@ -43,6 +43,10 @@ pub fn spawn(state: AppState, shutdown: CancellationToken) -> Vec<JoinHandle<()>
             shutdown.clone(),
         )));
     }
+    handles.push(tokio::spawn(crate::moderation::checks_loop(
+        state.clone(),
+        shutdown.clone(),
+    )));
     handles.push(tokio::spawn(maintenance_loop(state, shutdown)));
     handles
 }

@@ -19,6 +19,7 @@ pub mod images;
 pub mod imports;
 pub mod jobs;
 pub mod ledger;
+pub mod moderation;
 pub mod pool;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -80,6 +80,7 @@ pub fn test_settings() -> Settings {
         image_max_bytes: server::settings::DEFAULT_IMAGE_MAX_BYTES,
         fetch_allow_hosts: String::new(),
         public_url: ORIGIN.to_string(),
+        moderation: domain::moderation::RulesConfig::default(),
     }
 }
 
