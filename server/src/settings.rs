@@ -109,9 +109,15 @@ pub fn moderation_rules() -> anyhow::Result<domain::moderation::RulesConfig> {
     let d = domain::moderation::RulesConfig::default();
     Ok(domain::moderation::RulesConfig {
         auto_approve_trusted: env_bool("BAZAAR_MODERATION_AUTO_APPROVE", d.auto_approve_trusted)?,
-        trusted_min_approved: env_parse("BAZAAR_MODERATION_TRUSTED_MIN_APPROVED", d.trusted_min_approved)?,
+        trusted_min_approved: env_parse(
+            "BAZAAR_MODERATION_TRUSTED_MIN_APPROVED",
+            d.trusted_min_approved,
+        )?,
         trust_window_days: env_parse("BAZAAR_MODERATION_TRUST_WINDOW_DAYS", d.trust_window_days)?,
-        resubmissions_first: env_bool("BAZAAR_MODERATION_RESUBMISSIONS_FIRST", d.resubmissions_first)?,
+        resubmissions_first: env_bool(
+            "BAZAAR_MODERATION_RESUBMISSIONS_FIRST",
+            d.resubmissions_first,
+        )?,
         trusted_first: env_bool("BAZAAR_MODERATION_TRUSTED_FIRST", d.trusted_first)?,
         bulk_imports_last: env_bool("BAZAAR_MODERATION_BULK_LAST", d.bulk_imports_last)?,
         sla_hours: env_parse("BAZAAR_MODERATION_SLA_HOURS", d.sla_hours)?,

@@ -46,7 +46,12 @@ const ADMIN_NAV: &[NavItem] = &[
     item("/admin/sellers", "▤", "Продавцы", "Sellers"),
     item("/admin/users", "☺", "Пользователи", "Users"),
     item("/admin/categories", "▦", "Категории", "Categories"),
-    item("/admin/moderation", "☑", "Правила модерации", "Moderation rules"),
+    item(
+        "/admin/moderation",
+        "☑",
+        "Правила модерации",
+        "Moderation rules",
+    ),
     item("/admin/audit", "☰", "Журнал действий", "Audit log"),
 ];
 

@@ -370,7 +370,7 @@ db_test!(
                 y.iter().all(|id| !xs.contains(id)),
                 "an item was given to both moderators"
             );
-            assert_eq!(x.len() + y.len(), 40.min(60 - 0));
+            assert_eq!(x.len() + y.len(), 40);
             queue::release(&db, &w.m1, &[]).await.unwrap();
             queue::release(&db, &w.m2, &[]).await.unwrap();
         }

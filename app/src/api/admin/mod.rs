@@ -1,13 +1,13 @@
+pub mod add_banned;
 pub mod change_seller_status;
 pub mod create_user;
 pub mod get_admin_overview;
 pub mod import_categories;
 pub mod list_audit;
+pub mod list_banned;
 pub mod list_categories;
+pub mod list_reasons;
 pub mod list_sellers;
 pub mod list_users;
-pub mod add_banned;
-pub mod list_banned;
-pub mod list_reasons;
 pub mod remove_banned;
 pub mod save_reason;

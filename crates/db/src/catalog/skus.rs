@@ -180,26 +180,14 @@ async fn get_sku_in(tx: &mut Tx, ctx: &SellerCtx, seller_sku: &str) -> Result<Sk
 
 /// The managed reason list (read only: the list is seeded on first use elsewhere).
 async fn reason_list(conn: &mut sqlx::AnyConnection) -> Result<Vec<domain::moderation::Reason>> {
-    let rows: Vec<(String, String, String, String, String, Option<String>, i64)> = sqlx::query_as(
+    let rows: Vec<crate::moderation::lists::ReasonRow> = sqlx::query_as(
         "SELECT code, name_ru, name_en, hint_ru, hint_en, field, active FROM moderation_reasons",
     )
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(code, name_ru, name_en, hint_ru, hint_en, field, active)| {
-                domain::moderation::Reason {
-                    code,
-                    name_ru,
-                    name_en,
-                    hint_ru,
-                    hint_en,
-                    field,
-                    active: active != 0,
-                }
-            },
-        )
+        .map(domain::moderation::Reason::from)
         .collect())
 }
 

@@ -299,6 +299,16 @@ async fn mark(
     Ok(n == 1)
 }
 
+/// status, width, height, error code, English message, duplicate kind.
+type ImageRow = (
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 /// The image pipeline's verdict on each URL (pending when it has not seen it yet).
 async fn image_facts(
     tx: &mut Tx,
@@ -307,7 +317,7 @@ async fn image_facts(
 ) -> Result<Vec<(String, ImageFacts)>> {
     let mut out = Vec::with_capacity(urls.len());
     for url in urls {
-        let row: Option<(String, Option<i64>, Option<i64>, Option<String>, Option<String>, Option<String>)> =
+        let row: Option<ImageRow> =
             sqlx::query_as(
                 "SELECT status, width, height, error_code, error_message_en, duplicate_kind FROM images \
                  WHERE seller_id = $1 AND url = $2",

@@ -38,7 +38,7 @@ pub async fn seed_reasons(db: &Db) -> Result<bool> {
 }
 
 #[derive(sqlx::FromRow)]
-struct ReasonRow {
+pub(crate) struct ReasonRow {
     code: String,
     name_ru: String,
     name_en: String,

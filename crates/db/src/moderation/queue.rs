@@ -556,6 +556,9 @@ pub async fn find_skus(db: &Db, _ctx: &ModeratorCtx, q: &str) -> Result<Vec<SkuH
         .collect()
 }
 
+/// seller, seller_sku, status, live and latest revision of a SKU.
+type BlockRow = (String, String, String, Option<String>, Option<String>);
+
 /// Takes a SKU off sale (or puts it back) with a reason; the seller sees why.
 pub async fn set_blocked(
     db: &Db,
@@ -578,11 +581,10 @@ pub async fn set_blocked(
         "SELECT seller_id, seller_sku, status, live_revision_id, latest_revision_id FROM skus WHERE id = $1{}",
         db.engine().for_update()
     );
-    let row: Option<(String, String, String, Option<String>, Option<String>)> =
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(sku_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let row: Option<BlockRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(sku_id)
+        .fetch_optional(&mut *tx)
+        .await?;
     let Some((seller_id, seller_sku, status, live, latest)) = row else {
         return Err(Error::NotFound("SKU"));
     };

@@ -217,7 +217,7 @@ fn rules_reject_approve_or_queue() {
     let plain = Submission::default();
     assert_eq!(decide(&[], &trusted, plain, &config), Outcome::AutoApprove);
     assert_eq!(
-        decide(&[review.clone()], &trusted, plain, &config),
+        decide(std::slice::from_ref(&review), &trusted, plain, &config),
         Outcome::Queue(Priority::Normal)
     );
     assert_eq!(
