@@ -165,6 +165,12 @@ fn cases(a: &AObjects) -> Vec<Case> {
             Denied,
         ),
         rpc("admin_remove_banned", &[("id", "x")], Denied),
+        rpc("admin_list_category_rules", &[], Denied),
+        rpc(
+            "admin_set_category_rule",
+            &[("code", "tshirts"), ("restricted", "true")],
+            Denied,
+        ),
         rpc("admin_list_categories", &[], Denied),
         rpc(
             "admin_import_categories",

@@ -562,3 +562,64 @@ db_test!(admins_manage_reasons, |db: Db| async move {
         "no_certificate"
     );
 });
+
+db_test!(category_rules_apply_to_subcategories, |db: Db| async move {
+    let w = world(&db).await;
+    let admin = staff(&db, "admin@bazaar.test", Role::Admin)
+        .await
+        .admin()
+        .unwrap();
+    // Clothing (the parent of T-shirts) is for verified sellers; B is not verified.
+    sqlx::query("UPDATE sellers SET status = 'pending_verification' WHERE id = $1")
+        .bind(w.b.seller_id().to_string())
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let b = db::auth::principal_for_user(&db, {
+        let (id,): (String,) = sqlx::query_as("SELECT id FROM users WHERE email = 'b@seller.test'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        id.parse().unwrap()
+    })
+    .await
+    .unwrap()
+    .unwrap()
+    .seller()
+    .unwrap();
+    lists::set_category_rule(&db, &admin, "clothing", true, None, L)
+        .await
+        .unwrap();
+    lists::set_category_rule(&db, &admin, "tshirts", false, Some(1500), L)
+        .await
+        .unwrap();
+    assert!(matches!(
+        lists::set_category_rule(&db, &admin, "tshirts", false, Some(0), L).await,
+        Err(db::Error::Validation(_))
+    ));
+    let rules = lists::list_category_rules(&db).await.unwrap();
+    assert!(rules.iter().any(|r| r.code == "clothing" && r.restricted));
+    image(&db, &w.a, IMG, 1200, 1200, "ready").await;
+    image(&db, &b, IMG, 1600, 1600, "ready").await;
+    skus::put_sku(&db, &w.a, &tshirt(1, "Футболка"), "cabinet", L)
+        .await
+        .unwrap();
+    skus::put_sku(&db, &b, &tshirt(1, "Футболка"), "cabinet", L)
+        .await
+        .unwrap();
+    let c = settle(&db, &strict()).await;
+    assert_eq!(c.auto_rejected, 2);
+    // A is verified but its image is below the T-shirts' 1500 px.
+    let a_sku = skus::get_sku(&db, &w.a, "TS-001").await.unwrap();
+    assert_eq!(a_sku.moderation.reason_codes, vec!["poor_images"]);
+    // B's image is large enough, but B may not list clothing yet.
+    let b_sku = skus::get_sku(&db, &b, "TS-001").await.unwrap();
+    assert_eq!(b_sku.moderation.reason_codes, vec!["wrong_category"]);
+    assert!(
+        b_sku
+            .moderation
+            .reasons
+            .iter()
+            .any(|r| r.code == "wrong_category" && !r.name_ru.is_empty())
+    );
+});

@@ -3,15 +3,18 @@
 
 use crate::api::admin::add_banned::AdminAddBanned;
 use crate::api::admin::list_banned::admin_list_banned;
+use crate::api::admin::list_category_rules::admin_list_category_rules;
 use crate::api::admin::list_reasons::admin_list_reasons;
 use crate::api::admin::remove_banned::AdminRemoveBanned;
 use crate::api::admin::save_reason::AdminSaveReason;
+use crate::api::admin::set_category_rule::AdminSetCategoryRule;
 use crate::components::scope::RequestScope;
 use crate::components::ui::{ActionError, ErrorAlert, Loading, PageHeader, action_error};
 use crate::i18n::datetime;
 use crate::session::use_locale;
 use domain::moderation::Reason;
 use domain::moderation::banned::BannedAction;
+use domain::moderation::view::CategoryRuleView;
 use leptos::prelude::*;
 
 #[component]
@@ -28,9 +31,15 @@ pub fn ModerationListsPage() -> impl IntoView {
         let scope = scope.clone();
         move |_| scope.run(admin_list_banned())
     });
-    let reasons = Resource::new(
-        move || save.version().get(),
-        move |_| scope.run(admin_list_reasons()),
+    let reasons = Resource::new(move || save.version().get(), {
+        let scope = scope.clone();
+        move |_| scope.run(admin_list_reasons())
+    });
+    let set_rule = ServerAction::<AdminSetCategoryRule>::new();
+    let rule_error = action_error(set_rule);
+    let rules = Resource::new(
+        move || set_rule.version().get(),
+        move |_| scope.run(admin_list_category_rules()),
     );
     let phrase = RwSignal::new(String::new());
     let action = RwSignal::new(BannedAction::Review);
@@ -169,6 +178,83 @@ pub fn ModerationListsPage() -> impl IntoView {
                     </form>
                 </div>
             </div>
+            {view! {
+            <div class="card">
+                <div class="card-header"><h2 class="card-title">{l.pick("Правила категорий", "Category rules")}</h2></div>
+                <div class="card-body stack">
+                    <p class="muted small">{l.pick(
+                        "Категории только для проверенных продавцов (действует и на подкатегории) и минимальный размер фото.",
+                        "Categories for verified sellers only (subcategories included) and the minimum image size.",
+                    )}</p>
+                    <ActionError error=rule_error />
+                    <Transition fallback=|| view! { <Loading /> }>
+                        {move || Suspend::new(async move {
+                            match rules.await {
+                                Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
+                                Ok(list) => view! {
+                                    <table class="table" data-testid="category-rules">
+                                        <thead><tr>
+                                            <th>{l.pick("Категория", "Category")}</th>
+                                            <th>{l.pick("Только проверенным", "Verified only")}</th>
+                                            <th>{l.pick("Мин. сторона фото, px", "Min image side, px")}</th>
+                                            <th></th>
+                                        </tr></thead>
+                                        <tbody>
+                                            {list.into_iter().map(|r| view! { <RuleRow rule=r action=set_rule /> }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                }.into_any(),
+                            }
+                        })}
+                    </Transition>
+                </div>
+            </div>
+            }.into_any()}
         </div>
+    }
+}
+
+#[component]
+fn RuleRow(rule: CategoryRuleView, action: ServerAction<AdminSetCategoryRule>) -> impl IntoView {
+    let l = use_locale();
+    let restricted = RwSignal::new(rule.restricted);
+    let side = RwSignal::new(
+        rule.image_min_side
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+    );
+    let code = rule.code.clone();
+    let indent = format!("padding-left: {}rem", rule.depth);
+    view! {
+        <tr data-category=rule.code.clone()>
+            <td style=indent>{l.pick(&rule.name_ru, &rule.name_en).to_string()} " " <span class="mono muted small">{rule.code.clone()}</span></td>
+            <td>
+                <input
+                    type="checkbox"
+                    aria-label=l.pick("Только проверенным", "Verified only")
+                    prop:checked=move || restricted.get()
+                    on:change=move |ev| restricted.set(event_target_checked(&ev))
+                />
+            </td>
+            <td>
+                <input
+                    class="input-sm"
+                    inputmode="numeric"
+                    placeholder="400"
+                    aria-label=l.pick("Мин. сторона фото", "Min image side")
+                    prop:value=move || side.get()
+                    on:input=move |ev| side.set(event_target_value(&ev))
+                />
+            </td>
+            <td>
+                <button class="btn btn-ghost btn-sm" on:click=move |_| {
+                    action.dispatch(AdminSetCategoryRule {
+                        code: code.clone(),
+                        restricted: restricted.get_untracked(),
+                        image_min_side: side.get_untracked(),
+                    });
+                }>{l.pick("Сохранить", "Save")}</button>
+            </td>
+        </tr>
     }
 }

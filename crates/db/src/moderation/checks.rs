@@ -130,7 +130,16 @@ pub async fn run_pass(db: &Db, config: &RulesConfig) -> Result<PassCounts> {
             continue;
         }
         let code = content.category().as_str();
-        let rule = categories.get(code).copied().unwrap_or_default();
+        // A rule set on a category applies to its subcategories too.
+        let mut rule = CategoryRule::default();
+        let mut at = index.get(code);
+        while let Some(c) = at {
+            if let Some(r) = categories.get(c.code().as_str()) {
+                rule.restricted |= r.restricted;
+                rule.image_min_side = rule.image_min_side.or(r.image_min_side);
+            }
+            at = c.parent();
+        }
         let median = medians
             .get(code)
             .filter(|(cur, _, n)| *cur == currency && *n >= config.price_min_sample)

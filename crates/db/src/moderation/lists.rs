@@ -278,3 +278,78 @@ pub async fn remove_banned(db: &Db, ctx: &AdminCtx, id: &str) -> Result<()> {
     tx.commit().await?;
     Ok(())
 }
+
+/// Every category in tree order with its moderation rules.
+pub async fn list_category_rules(
+    db: &Db,
+) -> Result<Vec<domain::moderation::view::CategoryRuleView>> {
+    let index = crate::catalog::categories::load_index(db).await?;
+    let rows: Vec<(String, i64, Option<i64>)> =
+        sqlx::query_as("SELECT code, restricted, image_min_side FROM categories")
+            .fetch_all(db.pool())
+            .await?;
+    let mut out = Vec::new();
+    for c in index.iter() {
+        let (restricted, side) = rows
+            .iter()
+            .find(|(code, _, _)| code == c.code().as_str())
+            .map(|(_, r, s)| (*r != 0, s.and_then(|s| u32::try_from(s).ok())))
+            .unwrap_or((false, None));
+        out.push(domain::moderation::view::CategoryRuleView {
+            code: c.code().as_str().to_string(),
+            name_ru: c.name(Locale::Ru).to_string(),
+            name_en: c.name(Locale::En).to_string(),
+            depth: u32::try_from(c.depth()).unwrap_or(0),
+            restricted,
+            image_min_side: side,
+        });
+    }
+    Ok(out)
+}
+
+/// Sets whether a category is for verified sellers only and its minimum image side.
+pub async fn set_category_rule(
+    db: &Db,
+    ctx: &AdminCtx,
+    code: &str,
+    restricted: bool,
+    image_min_side: Option<u32>,
+    l: Locale,
+) -> Result<()> {
+    if let Some(side) = image_min_side
+        && !(1..=10_000).contains(&side)
+    {
+        return Err(Error::field(
+            "image_min_side",
+            "out_of_range",
+            l.pick(
+                "Сторона фото: от 1 до 10 000 пикселей",
+                "Image side: 1 to 10,000 pixels",
+            ),
+        ));
+    }
+    let mut tx = db.begin().await?;
+    let n =
+        sqlx::query("UPDATE categories SET restricted = $2, image_min_side = $3 WHERE code = $1")
+            .bind(code)
+            .bind(i64::from(restricted))
+            .bind(image_min_side.map(i64::from))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    if n == 0 {
+        return Err(Error::NotFound("category"));
+    }
+    audit::record(
+        &mut tx,
+        ctx.actor(),
+        "moderation.category_rule",
+        "category",
+        code,
+        None,
+        serde_json::json!({ "restricted": restricted, "image_min_side": image_min_side }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

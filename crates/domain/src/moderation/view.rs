@@ -174,3 +174,16 @@ pub struct BannedEntry {
     pub action: super::banned::BannedAction,
     pub created_at_ms: i64,
 }
+
+/// A category's moderation rules, as the admin page edits them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryRuleView {
+    pub code: String,
+    pub name_ru: String,
+    pub name_en: String,
+    pub depth: u32,
+    /// Only verified sellers may list here (and in the subcategories).
+    pub restricted: bool,
+    /// The smallest image side allowed here; none: the operator's default.
+    pub image_min_side: Option<u32>,
+}
