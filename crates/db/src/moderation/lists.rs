@@ -328,6 +328,8 @@ pub async fn set_category_rule(
             ),
         ));
     }
+    // The starter tree is written on first use.
+    crate::catalog::categories::load_index(db).await?;
     let mut tx = db.begin().await?;
     let n =
         sqlx::query("UPDATE categories SET restricted = $2, image_min_side = $3 WHERE code = $1")
