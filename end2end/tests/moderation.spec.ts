@@ -97,7 +97,8 @@ test("a listing is rejected with a reason, fixed by the seller and approved", as
   await expect(sp.getByTestId("image-item")).toHaveCount(1, { timeout: 20_000 });
   await expect(sp.getByTestId("field-images")).toHaveValue(/\/media\//);
   await sp.getByTestId("save-content").click();
-  await expect(sp.getByTestId("content-saved")).toBeVisible();
+  await expect(sp).toHaveURL(new RegExp(`/seller/catalog/${code}$`));
+  await expect(sp.getByTestId("moderation")).toContainText("На модерации");
 
   // The moderator claims a batch, finds the listing and rejects it with a reason.
   const modCtx = await browser.newContext();
