@@ -109,6 +109,13 @@ test("a listing is rejected with a reason, fixed by the seller and approved", as
   await openOwnItem(mp, code);
   await expect(mp.getByTestId("item-title")).toHaveText("Футболка СУПЕР АКЦИЯ купи сейчас");
   await expect(mp.getByTestId("item-images").locator("img")).toHaveCount(1);
+  // Another item can be opened, and back.
+  const other = mp.locator(`.queue-row:not([data-sku="${code}"])`).first();
+  const otherSku = await other.getAttribute("data-sku");
+  await other.locator(".queue-pick").click();
+  await expect(mp.getByTestId("item")).toHaveAttribute("data-sku", otherSku as string);
+  await mp.locator(`.queue-row[data-sku="${code}"] .queue-pick`).click();
+  await expect(mp.getByTestId("item")).toHaveAttribute("data-sku", code);
   await mp.locator('input[name="reason"][value="misleading_title"]').check();
   await mp.locator('textarea[name="comment"]').fill("Уберите рекламу из названия");
   await mp.getByTestId("reject").click();

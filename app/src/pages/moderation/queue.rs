@@ -87,8 +87,18 @@ pub fn QueuePage() -> impl IntoView {
             _ => ids.first().cloned(),
         }
     });
+    // The item pane follows a plain signal that an effect keeps equal to `current`:
+    // a resource whose source read another (hydrated) resource did not refetch after
+    // hydration, and the pane kept showing the first item of the server render.
+    let shown = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let want = current.get();
+        if shown.get_untracked() != want {
+            shown.set(want);
+        }
+    });
     let detail = Resource::new(
-        move || current.get(),
+        move || shown.get(),
         move |id| {
             scope.run(async move {
                 match id {
