@@ -60,6 +60,19 @@ pub fn validation(field: &str, code: &str, message: impl Into<String>) -> AppErr
 }
 
 /// The `Idempotency-Key` header, checked.
+/// The request's media type, lower-cased, without parameters (`multipart/form-data`).
+pub fn request_mime(headers: &HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
 pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
     let Some(v) = headers.get(IDEMPOTENCY_KEY) else {
         return Ok(None);
@@ -140,18 +153,7 @@ pub async fn receive_upload(
     req: Request,
 ) -> Result<Response, AppError> {
     let idempotency_key = idempotency_key(req.headers())?;
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let mime = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_string();
+    let mime = request_mime(req.headers());
     let max_bytes = state.settings.max_upload_bytes;
     if mime == "multipart/form-data" {
         let mut multipart = Multipart::from_request(req, state)

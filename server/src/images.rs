@@ -671,18 +671,7 @@ pub async fn receive_upload(
     {
         return Err(too_large(max_bytes, locale));
     }
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let mime = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_string();
+    let mime = crate::files::request_mime(req.headers());
     let (bytes, declared_type, file_name) = if mime == "multipart/form-data" {
         let mut multipart = Multipart::from_request(req, state)
             .await

@@ -453,15 +453,19 @@ async fn seller_standing(
         .bind(seller_id)
         .fetch_one(&mut **tx)
         .await?;
+    // Counted only as far as the rules look (the threshold, and "any at all" for
+    // rejections): a seller with a million decisions costs the same as a new one.
     let (approved,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM moderation_decisions WHERE seller_id = $1 AND kind IN ('approve', 'auto_approve')",
+        "SELECT COUNT(*) FROM (SELECT 1 FROM moderation_decisions WHERE seller_id = $1 \
+         AND kind IN ('approve', 'auto_approve') LIMIT $2) AS t",
     )
     .bind(seller_id)
+    .bind(config.trusted_min_approved.max(0))
     .fetch_one(&mut **tx)
     .await?;
     let (recent,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM moderation_decisions WHERE seller_id = $1 AND decided_at >= $2 \
-         AND kind IN ('reject', 'request_changes', 'auto_reject', 'block')",
+        "SELECT COUNT(*) FROM (SELECT 1 FROM moderation_decisions WHERE seller_id = $1 AND decided_at >= $2 \
+         AND kind IN ('reject', 'request_changes', 'auto_reject', 'block') LIMIT 1) AS t",
     )
     .bind(seller_id)
     .bind(now - config.trust_window_days * 86_400_000)
