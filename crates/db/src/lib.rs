@@ -20,6 +20,7 @@ pub mod imports;
 pub mod jobs;
 pub mod ledger;
 pub mod moderation;
+pub mod orders;
 pub mod pool;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -6,7 +6,7 @@ use super::posting::{self, Claimed, Posted, WriteItem};
 use super::{key_reused, ledger_error};
 use crate::auth::{Actor, FinanceCtx};
 use crate::util::{new_uuid, now_ms, parse_col};
-use crate::{Db, Error, Result, audit};
+use crate::{Db, Error, Result, Tx, audit};
 use domain::ids::{JournalId, OrderId, PenaltyId, SellerId, ShipmentId};
 use domain::ledger::{
     IdempotencyKey, Penalty, PenaltyReason, PenaltySource, TxMeta, fingerprint_of,
@@ -54,6 +54,19 @@ pub async fn apply_penalty(
     by: PenaltyBy<'_>,
     input: &PenaltyInput,
 ) -> Result<AppliedPenalty> {
+    let mut tx = db.begin().await?;
+    let applied = apply_penalty_in(&mut tx, by, input).await?;
+    tx.commit().await?;
+    Ok(applied)
+}
+
+/// [`apply_penalty`] inside the caller's transaction, so an automatic penalty commits
+/// together with the shipment change that triggered it.
+pub async fn apply_penalty_in(
+    tx: &mut Tx,
+    by: PenaltyBy<'_>,
+    input: &PenaltyInput,
+) -> Result<AppliedPenalty> {
     let (source, actor) = match by {
         PenaltyBy::Staff(ctx) => (
             PenaltySource::Staff {
@@ -90,22 +103,21 @@ pub async fn apply_penalty(
         other => ledger_error(other),
     })?;
 
-    let mut tx = db.begin().await?;
     let seller: Option<(String,)> = sqlx::query_as("SELECT id FROM sellers WHERE id = $1")
         .bind(input.seller_id.to_string())
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?;
     if seller.is_none() {
         return Err(Error::NotFound("seller"));
     }
-    let claimed = posting::claim(&mut tx, &[(&transaction, &fingerprint)]).await?;
+    let claimed = posting::claim(tx, &[(&transaction, &fingerprint)]).await?;
     match claimed.first() {
         Some(Claimed::New) => {}
         Some(Claimed::Replay(posted)) => {
             let (id,): (String,) =
                 sqlx::query_as("SELECT id FROM penalties WHERE transaction_id = $1")
                     .bind(posted.transaction_id.to_string())
-                    .fetch_one(&mut *tx)
+                    .fetch_one(&mut **tx)
                     .await?;
             return Ok(AppliedPenalty {
                 penalty_id: parse_col("penalties.id", &id)?,
@@ -137,10 +149,10 @@ pub async fn apply_penalty(
     .bind(penalty.note.as_str())
     .bind(transaction.id().to_string())
     .bind(now.millis())
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     audit::record(
-        &mut tx,
+        tx,
         &actor,
         "ledger.penalty.apply",
         "penalty",
@@ -155,14 +167,13 @@ pub async fn apply_penalty(
     )
     .await?;
     posting::write(
-        &mut tx,
+        tx,
         &[WriteItem {
             transaction: &transaction,
             extras: None,
         }],
     )
     .await?;
-    tx.commit().await?;
     Ok(AppliedPenalty {
         penalty_id,
         posted: Posted {

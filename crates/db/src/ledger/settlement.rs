@@ -187,6 +187,9 @@ pub async fn settle_captures(db: &Db, inputs: &[CaptureInput]) -> Result<Vec<Res
     insert_holds(&mut tx, &new, now)
         .await
         .map_err(order_conflict)?;
+    // The orders' shipments become `paid` in the same transaction as their capture.
+    let paid: Vec<OrderId> = new.iter().map(|p| p.input.order_id).collect();
+    crate::orders::payments::mark_paid_in(&mut tx, &paid, now).await?;
     let items: Vec<WriteItem<'_>> = new
         .iter()
         .map(|p| WriteItem {

@@ -11,6 +11,7 @@ pub mod input;
 pub mod payment;
 pub mod shipment;
 pub mod split;
+pub mod view;
 pub mod webhook;
 
 pub use carrier::{CarrierEffect, CarrierEvent, CarrierEventKind, carrier_effect};
@@ -26,6 +27,10 @@ pub use shipment::{
     ShipmentStatus, ShippingDeadlines, TrackingNumber, next_status, penalty_for_transition,
 };
 pub use split::{ShipmentDraft, split_into_shipments};
+pub use view::{
+    ChannelKeyView, OrderReceipt, OrderShipmentRef, ShipmentCounts, ShipmentDetail,
+    ShipmentEventView, ShipmentLineView, ShipmentMoney, ShipmentSummary,
+};
 pub use webhook::{
     SIGNATURE_HEADER, SIGNATURE_TOLERANCE_SECS, SignatureHeader, WebhookSecret, check_timestamp,
     sign_webhook, verify_webhook,
