@@ -22,6 +22,8 @@ pub struct ServerContext {
     pub session_ttl_ms: i64,
     /// The operator's moderation rules.
     pub moderation: domain::moderation::RulesConfig,
+    /// Shipping deadlines and automatic penalties.
+    pub orders: db::orders::OrderRules,
 }
 
 pub fn ctx() -> Result<ServerContext, AppError> {
@@ -38,6 +40,11 @@ pub fn db() -> Result<Db, AppError> {
 /// The moderation rules in force.
 pub fn moderation_rules() -> domain::moderation::RulesConfig {
     ctx().map(|c| c.moderation).unwrap_or_default()
+}
+
+/// The shipping deadlines and penalty rules in force.
+pub fn order_rules() -> db::orders::OrderRules {
+    ctx().map(|c| c.orders).unwrap_or_default()
 }
 
 fn parts() -> Option<Parts> {

@@ -36,6 +36,12 @@ pub struct Settings {
     pub public_url: String,
     /// The moderation rules (`BAZAAR_MODERATION_*`, see [`moderation_rules`]).
     pub moderation: domain::moderation::RulesConfig,
+    /// Shipping deadlines and automatic penalties (`BAZAAR_SHIP_HOURS_*`,
+    /// `BAZAAR_PENALTY_*`, see [`order_rules`]).
+    pub orders: db::orders::OrderRules,
+    /// The payment provider's webhook secret (`BAZAAR_PAYMENT_WEBHOOK_SECRET`); unset:
+    /// payment events are refused.
+    pub payment_webhook_secret: Option<String>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -99,6 +105,8 @@ impl Settings {
                 .trim_end_matches('/')
                 .to_string(),
             moderation: moderation_rules()?,
+            orders: order_rules()?,
+            payment_webhook_secret: env("BAZAAR_PAYMENT_WEBHOOK_SECRET"),
         })
     }
 }
@@ -125,6 +133,46 @@ pub fn moderation_rules() -> anyhow::Result<domain::moderation::RulesConfig> {
         price_min_sample: d.price_min_sample,
         image_min_side: env_parse("BAZAAR_IMAGE_MIN_SIDE", d.image_min_side)?,
         image_max_aspect_tenths: d.image_max_aspect_tenths,
+    })
+}
+
+/// Shipping deadlines and automatic penalties from the environment; unset values keep
+/// the defaults of [`db::orders::OrderRules`]. Penalties are a share of the shipment
+/// in basis points, clamped to a minimum and maximum in kopecks.
+pub fn order_rules() -> anyhow::Result<db::orders::OrderRules> {
+    use domain::ledger::{BasisPoints, PenaltyAmountRule};
+    let d = db::orders::OrderRules::default();
+    let rule = |prefix: &str, default: PenaltyAmountRule| -> anyhow::Result<PenaltyAmountRule> {
+        let PenaltyAmountRule::PercentOfShipment {
+            rate,
+            min_minor,
+            max_minor,
+        } = default
+        else {
+            return Ok(default);
+        };
+        let bps: u32 = env_parse(&format!("{prefix}_BPS"), rate.bps())?;
+        Ok(PenaltyAmountRule::PercentOfShipment {
+            rate: BasisPoints::new(bps)
+                .map_err(|e| anyhow::anyhow!("{prefix}_BPS: {e}"))?,
+            min_minor: env_parse(&format!("{prefix}_MIN_MINOR"), min_minor)?,
+            max_minor: Some(env_parse(
+                &format!("{prefix}_MAX_MINOR"),
+                max_minor.unwrap_or(i64::MAX),
+            )?),
+        })
+    };
+    Ok(db::orders::OrderRules {
+        deadlines: domain::orders::ShippingDeadlines {
+            fbs_hours: env_parse("BAZAAR_SHIP_HOURS_FBS", d.deadlines.fbs_hours)?,
+            fbo_hours: env_parse("BAZAAR_SHIP_HOURS_FBO", d.deadlines.fbo_hours)?,
+            pickup_hours: env_parse("BAZAAR_SHIP_HOURS_PICKUP", d.deadlines.pickup_hours)?,
+        },
+        penalties: domain::ledger::PenaltyPolicy {
+            currency: d.penalties.currency,
+            late_shipment: rule("BAZAAR_PENALTY_LATE", d.penalties.late_shipment)?,
+            seller_cancellation: rule("BAZAAR_PENALTY_CANCEL", d.penalties.seller_cancellation)?,
+        },
     })
 }
 

@@ -69,6 +69,7 @@ impl AppState {
             secure_cookies: self.settings.secure_cookies,
             session_ttl_ms: self.settings.session_ttl_hours * 3600 * 1000,
             moderation: self.settings.moderation,
+            orders: self.settings.orders,
         }
     }
 }

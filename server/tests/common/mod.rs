@@ -61,6 +61,9 @@ impl TestResponse {
     }
 }
 
+/// The payment webhook secret test apps are configured with.
+pub const PAYMENT_SECRET: &str = "test-payment-secret";
+
 pub fn test_settings() -> Settings {
     Settings {
         database_url: String::new(),
@@ -81,6 +84,8 @@ pub fn test_settings() -> Settings {
         fetch_allow_hosts: String::new(),
         public_url: ORIGIN.to_string(),
         moderation: domain::moderation::RulesConfig::default(),
+        orders: db::orders::OrderRules::default(),
+        payment_webhook_secret: Some(PAYMENT_SECRET.to_string()),
     }
 }
 
