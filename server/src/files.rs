@@ -59,7 +59,6 @@ pub fn validation(field: &str, code: &str, message: impl Into<String>) -> AppErr
     }
 }
 
-/// The `Idempotency-Key` header, checked.
 /// The request's media type, lower-cased, without parameters (`multipart/form-data`).
 pub fn request_mime(headers: &HeaderMap) -> String {
     headers
@@ -73,6 +72,7 @@ pub fn request_mime(headers: &HeaderMap) -> String {
         .to_ascii_lowercase()
 }
 
+/// The `Idempotency-Key` header, checked.
 pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, AppError> {
     let Some(v) = headers.get(IDEMPOTENCY_KEY) else {
         return Ok(None);

@@ -42,6 +42,35 @@ impl FromRequestParts<AppState> for ApiSeller {
     }
 }
 
+/// The storefront channel an `Authorization: Bearer <channel key>` (`bzc_...`) acts for.
+pub struct ApiChannel(pub db::orders::ChannelCtx);
+
+impl FromRequestParts<AppState> for ApiChannel {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let unauthorized = |msg: &str| AppError::new(ErrorCode::Unauthorized, msg);
+        let key = bearer(parts).ok_or_else(|| {
+            unauthorized("Send `Authorization: Bearer <channel key>` (a bzc_ key made by an administrator)")
+        })?;
+        match db::orders::channel_keys::channel_for_key(&state.db, &key).await? {
+            Some(ctx) => Ok(ApiChannel(ctx)),
+            None => Err(unauthorized("Unknown or revoked channel key")),
+        }
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<String> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(|k| k.trim().to_string())
+}
+
 /// `Json<T>` whose rejections are API errors naming what is wrong.
 pub struct ApiJson<T>(pub T);
 

@@ -29,6 +29,24 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<(StatusCode, serde_json::Value), AppError>>,
 {
+    let scope = format!("api:{}", ctx.seller_id());
+    run_scoped(state, &scope, headers, method, path, body, write).await
+}
+
+/// [`run`] with keys scoped to `scope` (e.g. `channel:<key id>` for storefront channels).
+pub async fn run_scoped<F, Fut>(
+    state: &AppState,
+    scope: &str,
+    headers: &HeaderMap,
+    method: &Method,
+    path: &str,
+    body: &[u8],
+    write: F,
+) -> Result<Response, AppError>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<(StatusCode, serde_json::Value), AppError>>,
+{
     let Some(key) = idempotency_key(headers)? else {
         let (status, value) = write().await?;
         return Ok(json_text_response(status, value.to_string(), false));
@@ -40,8 +58,7 @@ where
     hasher.update(b"\n");
     hasher.update(body);
     let fingerprint = hex::encode(hasher.finalize());
-    let scope = format!("api:{}", ctx.seller_id());
-    match idempotency::claim(&state.db, &scope, &key, &fingerprint).await? {
+    match idempotency::claim(&state.db, scope, &key, &fingerprint).await? {
         Claim::New => {}
         Claim::Replay { status, body } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
@@ -63,13 +80,13 @@ where
     match write().await {
         Ok((status, value)) => {
             let body = value.to_string();
-            idempotency::complete(&state.db, &scope, &key, status.as_u16(), &body).await?;
+            idempotency::complete(&state.db, scope, &key, status.as_u16(), &body).await?;
             Ok(json_text_response(status, body, false))
         }
         Err(e) => {
             // Nothing was changed: the client may fix the request and retry with the
             // same key.
-            if let Err(release) = idempotency::release(&state.db, &scope, &key).await {
+            if let Err(release) = idempotency::release(&state.db, scope, &key).await {
                 tracing::warn!(error = %release, "could not release an idempotency key");
             }
             Err(e)

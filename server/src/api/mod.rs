@@ -9,6 +9,7 @@ mod idempotent;
 mod images;
 mod imports;
 mod me;
+mod orders;
 
 use crate::state::AppState;
 use app::error::AppError;
@@ -44,6 +45,16 @@ use utoipa::OpenApi;
         imports::template,
         images::upload_image,
         images::get_image,
+        orders::create_order,
+        orders::get_order,
+        orders::cancel_order,
+        orders::payment_event,
+        orders::carrier_event,
+        orders::list_shipments,
+        orders::get_shipment,
+        orders::confirm_shipment,
+        orders::ship_shipment,
+        orders::cancel_shipment,
     ),
     components(schemas(
         me::MeResponse,
@@ -61,13 +72,22 @@ use utoipa::OpenApi;
         crate::images::ImageView,
         crate::images::ImageErrorView,
         crate::images::DuplicateView,
+        orders::CreateOrderDoc,
+        orders::OrderDoc,
+        orders::PaymentEventDoc,
+        orders::CarrierEventBody,
+        orders::ShipBody,
+        orders::CancelBody,
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "account", description = "Who the API key acts for"),
         (name = "catalog", description = "Categories and the seller's SKUs"),
         (name = "imports", description = "CSV imports, error reports and templates"),
-        (name = "images", description = "Product image uploads and their processing status")
+        (name = "images", description = "Product image uploads and their processing status"),
+        (name = "orders", description = "Storefront channels: orders, cancellations, carrier events (channel keys)"),
+        (name = "payments", description = "The payment provider's signed events"),
+        (name = "shipments", description = "The seller's shipments: confirm, ship, cancel")
     )
 )]
 pub struct ApiDoc;
@@ -80,6 +100,10 @@ impl utoipa::Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "api_key",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "channel_key",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
@@ -142,6 +166,16 @@ pub fn router() -> Router<AppState> {
         .route("/imports/{id}/errors.csv", get(imports::import_errors_csv))
         // `{category}.csv`: the handler takes the whole segment and strips `.csv`.
         .route("/templates/{file}", get(imports::template))
+        .route("/orders", post(orders::create_order))
+        .route("/orders/{id}", get(orders::get_order))
+        .route("/orders/{id}/cancel", post(orders::cancel_order))
+        .route("/payments/events", post(orders::payment_event))
+        .route("/shipments", get(orders::list_shipments))
+        .route("/shipments/{id}", get(orders::get_shipment))
+        .route("/shipments/{id}/events", post(orders::carrier_event))
+        .route("/shipments/{id}/confirm", post(orders::confirm_shipment))
+        .route("/shipments/{id}/ship", post(orders::ship_shipment))
+        .route("/shipments/{id}/cancel", post(orders::cancel_shipment))
         .fallback(not_found)
 }
 
