@@ -35,6 +35,20 @@ pub enum Command {
         #[command(subcommand)]
         command: ApiKeyCommand,
     },
+    /// Manage storefront channels' keys (they push orders and carrier events).
+    ChannelKey {
+        #[command(subcommand)]
+        command: ChannelKeyCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ChannelKeyCommand {
+    /// Create a channel key; prints it once.
+    Create {
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -184,6 +198,24 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
             let (_, key) = db::auth::create_api_key(&db, &ctx, &name).await?;
             say(&key);
             Ok(ExitCode::SUCCESS)
+        }
+        Command::ChannelKey {
+            command: ChannelKeyCommand::Create { name },
+        } => {
+            let db = connect(&settings).await?;
+            match db::orders::channel_keys::create_channel_key(&db, None, &name).await {
+                Ok((_, key)) => {
+                    say(&key);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(db::Error::Validation(errors)) => {
+                    for e in errors {
+                        fail(&format!("{}: {}", e.field, e.message));
+                    }
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
         }
     }
 }
