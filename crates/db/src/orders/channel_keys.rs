@@ -128,13 +128,12 @@ pub async fn list_channel_keys(db: &Db, _admin: &AdminCtx) -> Result<Vec<Channel
 /// Revokes a channel key at once (its next request is refused).
 pub async fn revoke_channel_key(db: &Db, admin: &AdminCtx, id: &str) -> Result<()> {
     let mut tx = db.begin().await?;
-    let done = sqlx::query(
-        "UPDATE channel_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
-    )
-    .bind(id)
-    .bind(now_ms())
-    .execute(&mut *tx)
-    .await?;
+    let done =
+        sqlx::query("UPDATE channel_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+            .bind(id)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
     if done.rows_affected() == 0 {
         return Err(Error::NotFound("channel key"));
     }

@@ -7,10 +7,30 @@ use crate::{Db, Error, Result, Tx, audit};
 use domain::FieldError;
 use domain::ids::{OrderId, ShipmentId};
 use domain::orders::{
-    Destination, OrderReceipt, OrderShipmentRef, ShipmentStatus, ValidOrder,
-    split_into_shipments,
+    Destination, OrderReceipt, OrderShipmentRef, ShipmentStatus, ValidOrder, split_into_shipments,
 };
 use std::collections::HashMap;
+
+type SkuRow = (
+    String,
+    String,
+    String,
+    i64,
+    String,
+    i64,
+    i64,
+    String,
+    String,
+);
+type ShipmentRefRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+);
 
 struct SkuFacts {
     id: String,
@@ -48,33 +68,29 @@ pub async fn create_order(
     let mut errors = Vec::new();
     let mut facts: HashMap<u32, SkuFacts> = HashMap::new();
     for line in &order.lines {
-        let row: Option<(String, String, String, i64, String, i64, i64, String, String)> =
-            sqlx::query_as(
-                "SELECT k.id, k.status, k.title, k.price_minor, k.currency, k.stock, k.reserved, \
+        let row: Option<SkuRow> = sqlx::query_as(
+            "SELECT k.id, k.status, k.title, k.price_minor, k.currency, k.stock, k.reserved, \
                  k.category_code, s.status FROM skus k JOIN sellers s ON s.id = k.seller_id \
                  WHERE k.seller_id = $1 AND k.seller_sku = $2",
-            )
-            .bind(line.seller_id.to_string())
-            .bind(&line.seller_sku)
-            .fetch_optional(&mut *tx)
-            .await?;
+        )
+        .bind(line.seller_id.to_string())
+        .bind(&line.seller_sku)
+        .fetch_optional(&mut *tx)
+        .await?;
         let at = |field: &str| format!("lines[{}].{field}", line.line_no);
         let Some((id, status, title, price, currency, stock, reserved, category, seller_status)) =
             row
         else {
             errors.push(FieldError::new(
-                &at("seller_sku"),
+                at("seller_sku"),
                 "unknown_sku",
-                format!(
-                    "Seller {} has no SKU {:?}",
-                    line.seller_id, line.seller_sku
-                ),
+                format!("Seller {} has no SKU {:?}", line.seller_id, line.seller_sku),
             ));
             continue;
         };
         if status != "active" || seller_status != "active" {
             errors.push(FieldError::new(
-                &at("seller_sku"),
+                at("seller_sku"),
                 "not_on_sale",
                 format!(
                     "SKU {:?} is not on sale (its status is {status}, the seller's {seller_status})",
@@ -85,7 +101,7 @@ pub async fn create_order(
         }
         if currency != order.currency.code() {
             errors.push(FieldError::new(
-                &at("unit_price"),
+                at("unit_price"),
                 "currency_mismatch",
                 format!(
                     "SKU {:?} is priced in {currency}, the order in {}",
@@ -97,7 +113,7 @@ pub async fn create_order(
         }
         if price != line.unit_price.amount_minor() {
             errors.push(FieldError::new(
-                &at("unit_price"),
+                at("unit_price"),
                 "price_mismatch",
                 format!(
                     "SKU {:?} costs {} now, not {}; refresh the price and resend",
@@ -118,7 +134,7 @@ pub async fn create_order(
         .await?;
         if reserved_now.rows_affected() == 0 {
             errors.push(FieldError::new(
-                &at("quantity"),
+                at("quantity"),
                 "insufficient_stock",
                 format!(
                     "Only {} of SKU {:?} can be ordered now (asked for {quantity})",
@@ -328,14 +344,13 @@ pub async fn get_order_for_channel(
     .await?;
     let (number, external_order_id, channel_code, currency, total_minor, created_at) =
         row.ok_or(Error::NotFound("order"))?;
-    let rows: Vec<(String, String, String, String, i64, Option<String>, Option<String>)> =
-        sqlx::query_as(
-            "SELECT id, number, seller_id, status, total_minor, carrier, tracking_number \
+    let rows: Vec<ShipmentRefRow> = sqlx::query_as(
+        "SELECT id, number, seller_id, status, total_minor, carrier, tracking_number \
              FROM shipments WHERE order_id = $1 ORDER BY number",
-        )
-        .bind(order_id.to_string())
-        .fetch_all(db.pool())
-        .await?;
+    )
+    .bind(order_id.to_string())
+    .fetch_all(db.pool())
+    .await?;
     let mut shipments = Vec::with_capacity(rows.len());
     for (id, number, seller_id, status, total_minor, carrier, tracking_number) in rows {
         shipments.push(OrderShipmentRef {

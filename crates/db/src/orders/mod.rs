@@ -64,7 +64,6 @@ impl Default for OrderRules {
 }
 
 pub(crate) fn parse_method(value: &str) -> crate::Result<DeliveryMethod> {
-    DeliveryMethod::parse(value).ok_or_else(|| {
-        crate::Error::Internal(format!("bad stored delivery method {value:?}"))
-    })
+    DeliveryMethod::parse(value)
+        .ok_or_else(|| crate::Error::Internal(format!("bad stored delivery method {value:?}")))
 }

@@ -6,8 +6,8 @@ use crate::util::{like_contains, parse_col, search_needle};
 use crate::{Db, Error, Result};
 use domain::ids::{SellerId, ShipmentId};
 use domain::orders::{
-    BuyerContact, Destination, ShipmentCounts, ShipmentDetail, ShipmentEventView,
-    ShipmentLineView, ShipmentMoney, ShipmentStatus, ShipmentSummary,
+    BuyerContact, Destination, ShipmentCounts, ShipmentDetail, ShipmentEventView, ShipmentLineView,
+    ShipmentMoney, ShipmentStatus, ShipmentSummary,
 };
 use domain::page::Page;
 use serde::{Deserialize, Serialize};
@@ -97,13 +97,17 @@ async fn list(
     let status = filter.status.as_deref().unwrap_or("").trim().to_string();
     match status.as_str() {
         "" => {}
-        "overdue" => conditions.push(
-            "s.status IN ('paid', 'confirmed') AND s.ship_by < $2".to_string(),
-        ),
+        "overdue" => {
+            conditions.push("s.status IN ('paid', 'confirmed') AND s.ship_by < $2".to_string())
+        }
         other => {
-            other
-                .parse::<ShipmentStatus>()
-                .map_err(|_| Error::field("status", "unknown_status", format!("Unknown status {other:?}")))?;
+            other.parse::<ShipmentStatus>().map_err(|_| {
+                Error::field(
+                    "status",
+                    "unknown_status",
+                    format!("Unknown status {other:?}"),
+                )
+            })?;
             conditions.push("s.status = $3".to_string());
         }
     }
@@ -200,7 +204,11 @@ pub async fn seller_shipment_counts(db: &Db, ctx: &SellerCtx) -> Result<Shipment
 }
 
 /// One of the caller's seller's shipments; another seller's is "not found".
-pub async fn get_seller_shipment(db: &Db, ctx: &SellerCtx, id: ShipmentId) -> Result<ShipmentDetail> {
+pub async fn get_seller_shipment(
+    db: &Db,
+    ctx: &SellerCtx,
+    id: ShipmentId,
+) -> Result<ShipmentDetail> {
     detail(db, Some(ctx.seller_id()), id).await
 }
 
@@ -239,15 +247,26 @@ async fn detail(db: &Db, seller: Option<SellerId>, id: ShipmentId) -> Result<Shi
         .fetch_optional(db.pool())
         .await?;
     let summary = summary(row.ok_or(Error::NotFound("shipment"))?)?;
-    let (destination, buyer, carrier, tracking, paid, confirmed, shipped, delivered, cancelled, by, reason): DetailRow =
-        sqlx::query_as(
-            "SELECT o.destination, o.buyer, s.carrier, s.tracking_number, s.paid_at, s.confirmed_at, \
+    let (
+        destination,
+        buyer,
+        carrier,
+        tracking,
+        paid,
+        confirmed,
+        shipped,
+        delivered,
+        cancelled,
+        by,
+        reason,
+    ): DetailRow = sqlx::query_as(
+        "SELECT o.destination, o.buyer, s.carrier, s.tracking_number, s.paid_at, s.confirmed_at, \
              s.shipped_at, s.delivered_at, s.cancelled_at, s.cancelled_by, s.cancel_reason \
              FROM shipments s JOIN orders o ON o.id = s.order_id WHERE s.id = $1",
-        )
-        .bind(id.to_string())
-        .fetch_one(db.pool())
-        .await?;
+    )
+    .bind(id.to_string())
+    .fetch_one(db.pool())
+    .await?;
     let destination = serde_json::from_str::<Destination>(&destination)
         .map(|d| super::create::destination_text(&d))
         .unwrap_or(destination);
@@ -255,7 +274,18 @@ async fn detail(db: &Db, seller: Option<SellerId>, id: ShipmentId) -> Result<Shi
         .and_then(|b| serde_json::from_str::<BuyerContact>(&b).ok())
         .and_then(|b| b.name);
 
-    type LineRow = (i64, String, String, String, i64, i64, i64, Option<i64>, Option<i64>, Option<i64>);
+    type LineRow = (
+        i64,
+        String,
+        String,
+        String,
+        i64,
+        i64,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    );
     let line_rows: Vec<LineRow> = sqlx::query_as(
         "SELECT l.line_no, l.seller_sku, l.title, l.category_code, l.quantity, l.unit_price_minor, \
          l.line_total_minor, c.commission_minor, c.rate_bps, c.refunded_minor \
@@ -268,7 +298,18 @@ async fn detail(db: &Db, seller: Option<SellerId>, id: ShipmentId) -> Result<Shi
     let lines = line_rows
         .into_iter()
         .map(
-            |(line_no, seller_sku, title, category_code, quantity, unit, total, commission, rate, refunded)| {
+            |(
+                line_no,
+                seller_sku,
+                title,
+                category_code,
+                quantity,
+                unit,
+                total,
+                commission,
+                rate,
+                refunded,
+            )| {
                 ShipmentLineView {
                     line_no,
                     seller_sku,
@@ -285,7 +326,15 @@ async fn detail(db: &Db, seller: Option<SellerId>, id: ShipmentId) -> Result<Shi
         )
         .collect();
 
-    type EventRowT = (String, Option<String>, Option<String>, String, String, String, i64);
+    type EventRowT = (
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+        String,
+        i64,
+    );
     let event_rows: Vec<EventRowT> = sqlx::query_as(
         "SELECT kind, from_status, to_status, actor_kind, actor_label, details, occurred_at \
          FROM shipment_events WHERE shipment_id = $1 ORDER BY created_at, id",
@@ -295,33 +344,34 @@ async fn detail(db: &Db, seller: Option<SellerId>, id: ShipmentId) -> Result<Shi
     .await?;
     let events = event_rows
         .into_iter()
-        .map(|(kind, from_status, to_status, actor_kind, actor_label, details, occurred_at)| {
-            ShipmentEventView {
-                kind,
-                from_status,
-                to_status,
-                actor_kind,
-                actor_label,
-                details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
-                occurred_at,
-            }
-        })
+        .map(
+            |(kind, from_status, to_status, actor_kind, actor_label, details, occurred_at)| {
+                ShipmentEventView {
+                    kind,
+                    from_status,
+                    to_status,
+                    actor_kind,
+                    actor_label,
+                    details: serde_json::from_str(&details).unwrap_or(serde_json::Value::Null),
+                    occurred_at,
+                }
+            },
+        )
         .collect();
 
     let (captured, commission, refunded, reversed): (i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT COALESCE(SUM(allocated_minor), 0), COALESCE(SUM(commission_minor), 0), \
-         COALESCE(SUM(refunded_minor), 0), COALESCE(SUM(commission_reversed_minor), 0) \
+        "SELECT CAST(COALESCE(SUM(allocated_minor), 0) AS BIGINT), CAST(COALESCE(SUM(commission_minor), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(refunded_minor), 0) AS BIGINT), CAST(COALESCE(SUM(commission_reversed_minor), 0) AS BIGINT) \
          FROM capture_lines WHERE shipment_id = $1",
     )
     .bind(id.to_string())
     .fetch_one(db.pool())
     .await?;
-    let hold: Option<(String, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT status, held_minor, release_at FROM holds WHERE shipment_id = $1",
-    )
-    .bind(id.to_string())
-    .fetch_optional(db.pool())
-    .await?;
+    let hold: Option<(String, i64, Option<i64>)> =
+        sqlx::query_as("SELECT status, held_minor, release_at FROM holds WHERE shipment_id = $1")
+            .bind(id.to_string())
+            .fetch_optional(db.pool())
+            .await?;
     let money = ShipmentMoney {
         captured_minor: captured,
         commission_minor: commission,

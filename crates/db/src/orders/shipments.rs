@@ -141,6 +141,10 @@ fn transition_error(e: OrderError) -> Error {
 
 /// Applies `event` to a locked shipment: status and its timestamps, the event row,
 /// stock, the hold's release date and automatic penalties.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one transition's whole context; a struct would only rename the parameters"
+)]
 pub(crate) async fn apply(
     tx: &mut Tx,
     engine: crate::Engine,
@@ -186,9 +190,9 @@ pub(crate) async fn apply(
             .await?;
             // The units leave the warehouse: off the stock and off the reservation.
             sqlx::query(
-                "UPDATE skus SET stock = stock - (SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l \
+                "UPDATE skus SET stock = stock - (SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) FROM order_lines l \
                  WHERE l.shipment_id = $1 AND l.sku_id = skus.id), \
-                 reserved = reserved - (SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l \
+                 reserved = reserved - (SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) FROM order_lines l \
                  WHERE l.shipment_id = $1 AND l.sku_id = skus.id) \
                  WHERE id IN (SELECT sku_id FROM order_lines WHERE shipment_id = $1)",
             )
@@ -245,7 +249,7 @@ pub(crate) async fn apply(
             .await?;
             // The reserved units go back on sale.
             sqlx::query(
-                "UPDATE skus SET reserved = reserved - (SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l \
+                "UPDATE skus SET reserved = reserved - (SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) FROM order_lines l \
                  WHERE l.shipment_id = $1 AND l.sku_id = skus.id) \
                  WHERE id IN (SELECT sku_id FROM order_lines WHERE shipment_id = $1)",
             )
@@ -309,7 +313,9 @@ async fn charge(
     let key = IdempotencyKey::parse(&format!("penalty:{}:{}", reason.as_str(), shipment.id))
         .map_err(|e| Error::Internal(format!("bad penalty key: {e}")))?;
     let note = match reason {
-        PenaltyReason::LateShipment => "Shipped after the shipping deadline / Отгружено позже срока",
+        PenaltyReason::LateShipment => {
+            "Shipped after the shipping deadline / Отгружено позже срока"
+        }
         _ => "Cancelled a paid order / Отмена оплаченного заказа",
     };
     apply_penalty_in(
@@ -368,9 +374,22 @@ fn require_orders_write(ctx: &SellerCtx) -> Result<()> {
 }
 
 /// The seller accepts a paid shipment.
-pub async fn confirm(db: &Db, ctx: &SellerCtx, id: ShipmentId, rules: &OrderRules) -> Result<ShipmentStatus> {
+pub async fn confirm(
+    db: &Db,
+    ctx: &SellerCtx,
+    id: ShipmentId,
+    rules: &OrderRules,
+) -> Result<ShipmentStatus> {
     require_orders_write(ctx)?;
-    change(db, id, Some(ctx.seller_id()), ShipmentEvent::SellerConfirmed, ctx.actor(), rules).await
+    change(
+        db,
+        id,
+        Some(ctx.seller_id()),
+        ShipmentEvent::SellerConfirmed,
+        ctx.actor(),
+        rules,
+    )
+    .await
 }
 
 /// The seller hands a confirmed shipment to a carrier.
@@ -516,17 +535,17 @@ pub async fn carrier_event(
             effect: "duplicate".into(),
         });
     }
-    if let Some(tracking) = &shipment.tracking_number {
-        if tracking != event.tracking_number.as_str() {
-            return Err(Error::field(
-                "tracking_number",
-                "tracking_mismatch",
-                format!(
-                    "Shipment {id} travels under tracking number {tracking}, not {}",
-                    event.tracking_number.as_str()
-                ),
-            ));
-        }
+    if let Some(tracking) = &shipment.tracking_number
+        && tracking != event.tracking_number.as_str()
+    {
+        return Err(Error::field(
+            "tracking_number",
+            "tracking_mismatch",
+            format!(
+                "Shipment {id} travels under tracking number {tracking}, not {}",
+                event.tracking_number.as_str()
+            ),
+        ));
     }
     let details = serde_json::json!({
         "carrier": event.carrier.as_str(),
@@ -589,7 +608,12 @@ pub async fn carrier_event(
 
 /// Charges the late-shipment penalty, once, on paid shipments past their deadline
 /// that are still not shipped. Returns how many were charged.
-pub async fn penalise_overdue(db: &Db, now: Timestamp, rules: &OrderRules, limit: i64) -> Result<usize> {
+pub async fn penalise_overdue(
+    db: &Db,
+    now: Timestamp,
+    rules: &OrderRules,
+    limit: i64,
+) -> Result<usize> {
     let due: Vec<(String,)> = sqlx::query_as(
         "SELECT id FROM shipments WHERE status IN ('paid', 'confirmed') AND late_checked = 0 \
          AND ship_by < $1 ORDER BY ship_by LIMIT $2",
