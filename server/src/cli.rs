@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `migrate`, `user create`, `api-key create`.
+//! The command line: `serve` (default), `migrate`, `user create`, `api-key create`,
+//! `channel-key create`, `ledger verify`.
 
 use crate::settings::Settings;
 use anyhow::Context;
@@ -40,6 +41,18 @@ pub enum Command {
         #[command(subcommand)]
         command: ChannelKeyCommand,
     },
+    /// Ledger checks.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LedgerCommand {
+    /// Recompute every balance from the postings and check the ledger balances; exits
+    /// non-zero on any imbalance or drift.
+    Verify,
 }
 
 #[derive(Subcommand, Debug)]
@@ -216,6 +229,19 @@ pub async fn run(cli: Cli, settings: Settings) -> anyhow::Result<ExitCode> {
                 }
                 Err(e) => Err(e.into()),
             }
+        }
+        Command::Ledger {
+            command: LedgerCommand::Verify,
+        } => {
+            let db = connect(&settings).await?;
+            let report = db::ledger::verify::verify(&db).await?;
+            say(&report.to_string());
+            // The report lists every problem itself.
+            Ok(if report.is_ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
     }
 }

@@ -47,6 +47,7 @@ pub fn spawn(state: AppState, shutdown: CancellationToken) -> Vec<JoinHandle<()>
         state.clone(),
         shutdown.clone(),
     )));
+    handles.push(tokio::spawn(ledger_loop(state.clone(), shutdown.clone())));
     handles.push(tokio::spawn(maintenance_loop(state, shutdown)));
     handles
 }
@@ -137,5 +138,54 @@ async fn maintenance_loop(state: AppState, shutdown: CancellationToken) {
             () = shutdown.cancelled() => break,
             () = tokio::time::sleep(Duration::from_secs(3600)) => {},
         }
+    }
+}
+
+/// Seconds between ledger runs (`BAZAAR_LEDGER_INTERVAL_SECS`, default five minutes).
+const LEDGER_INTERVAL_DEFAULT_SECS: u64 = 300;
+/// Holds released per run at most; the next run continues.
+const RELEASE_LIMIT: usize = 50_000;
+
+fn ledger_interval() -> Duration {
+    let secs = std::env::var("BAZAAR_LEDGER_INTERVAL_SECS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .unwrap_or(LEDGER_INTERVAL_DEFAULT_SECS);
+    Duration::from_secs(secs)
+}
+
+/// Releases the holds that are due and proposes the payout batches the schedule asks
+/// for. Both are idempotent and safe with several instances running them at once.
+async fn ledger_loop(state: AppState, shutdown: CancellationToken) {
+    let interval = ledger_interval();
+    loop {
+        ledger_tick(&state).await;
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            () = tokio::time::sleep(interval) => {},
+        }
+    }
+}
+
+/// One ledger run; failures are logged here and retried on the next run.
+pub async fn ledger_tick(state: &AppState) {
+    let now = domain::time::Timestamp::now();
+    match db::ledger::holds::release_due_holds(&state.db, now, RELEASE_LIMIT).await {
+        Ok(r) if r.released > 0 => tracing::info!(
+            holds = r.released,
+            transactions = r.transactions,
+            released_minor = r.released_minor,
+            "released due holds"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "releasing due holds failed"),
+    }
+    match db::ledger::payouts::run_payout_schedule(&state.db, now).await {
+        Ok(batches) if !batches.is_empty() => {
+            tracing::info!(batches = batches.len(), "proposed scheduled payout batches")
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "payout schedule failed"),
     }
 }
