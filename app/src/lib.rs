@@ -99,6 +99,7 @@ fn AppRoutes() -> impl IntoView {
             <ParentRoute path=path!("/seller") ssr=SsrMode::Async view=|| view! { <Gate><AreaLayout role=Role::Seller /></Gate> }>
                 <Route path=path!("") ssr=SsrMode::Async view=seller::dashboard::SellerDashboard />
                 <Route path=path!("api-keys") ssr=SsrMode::Async view=seller::api_keys::ApiKeysPage />
+                <Route path=path!("finance") ssr=SsrMode::Async view=seller::finance::FinancePage />
                 <Route path=path!("team") ssr=SsrMode::Async view=seller::team::TeamPage />
                 <Route path=path!("catalog") ssr=SsrMode::Async view=seller::catalog::CatalogPage />
                 <Route path=path!("catalog/new") ssr=SsrMode::Async view=seller::sku::NewSkuPage />
@@ -113,6 +114,10 @@ fn AppRoutes() -> impl IntoView {
             </ParentRoute>
             <ParentRoute path=path!("/finance") ssr=SsrMode::Async view=|| view! { <Gate><AreaLayout role=Role::Finance /></Gate> }>
                 <Route path=path!("") ssr=SsrMode::Async view=finance::dashboard::FinanceDashboard />
+                <Route path=path!("payouts") ssr=SsrMode::Async view=finance::batches::BatchesPage />
+                <Route path=path!("payouts/:id") ssr=SsrMode::Async view=finance::batch::BatchPage />
+                <Route path=path!("penalties") ssr=SsrMode::Async view=finance::penalties::PenaltiesPage />
+                <Route path=path!("settings") ssr=SsrMode::Async view=finance::settings::PayoutSettingsPage />
             </ParentRoute>
             <ParentRoute path=path!("/admin") ssr=SsrMode::Async view=|| view! { <Gate><AreaLayout role=Role::Admin /></Gate> }>
                 <Route path=path!("") ssr=SsrMode::Async view=admin::dashboard::AdminDashboard />

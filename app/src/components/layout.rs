@@ -32,6 +32,7 @@ const SELLER_NAV: &[NavItem] = &[
     item("/seller", "◧", "Главная", "Overview"),
     item("/seller/catalog", "▦", "Каталог", "Catalog"),
     item("/seller/imports", "⇪", "Загрузка из CSV", "CSV imports"),
+    item("/seller/finance", "₽", "Финансы", "Finance"),
     item("/seller/api-keys", "⚿", "API-ключи", "API keys"),
     item("/seller/team", "☺", "Команда", "Team"),
 ];
@@ -40,7 +41,12 @@ const MODERATION_NAV: &[NavItem] = &[
     item("/moderation/queue", "☑", "Очередь", "Queue"),
     item("/moderation/skus", "⊘", "Блокировка", "Block listings"),
 ];
-const FINANCE_NAV: &[NavItem] = &[item("/finance", "◧", "Обзор", "Overview")];
+const FINANCE_NAV: &[NavItem] = &[
+    item("/finance", "◧", "Обзор", "Overview"),
+    item("/finance/payouts", "₽", "Выплаты", "Payouts"),
+    item("/finance/penalties", "⚠", "Штрафы", "Penalties"),
+    item("/finance/settings", "⚙", "Настройки выплат", "Payout settings"),
+];
 const ADMIN_NAV: &[NavItem] = &[
     item("/admin", "◧", "Обзор", "Overview"),
     item("/admin/sellers", "▤", "Продавцы", "Sellers"),

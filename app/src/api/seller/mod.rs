@@ -1,7 +1,10 @@
 pub mod add_team_member;
 pub mod create_api_key;
 pub mod get_import;
+pub mod get_order_breakdown;
+pub mod get_seller_finance;
 pub mod get_sku;
+pub mod get_statement;
 pub mod list_api_keys;
 pub mod list_categories;
 pub mod list_image_states;
@@ -11,4 +14,5 @@ pub mod list_skus;
 pub mod list_team;
 pub mod put_sku;
 pub mod revoke_api_key;
+pub mod set_payout_details;
 pub mod update_sku_commercial;
