@@ -153,8 +153,7 @@ pub fn order_rules() -> anyhow::Result<db::orders::OrderRules> {
         };
         let bps: u32 = env_parse(&format!("{prefix}_BPS"), rate.bps())?;
         Ok(PenaltyAmountRule::PercentOfShipment {
-            rate: BasisPoints::new(bps)
-                .map_err(|e| anyhow::anyhow!("{prefix}_BPS: {e}"))?,
+            rate: BasisPoints::new(bps).map_err(|e| anyhow::anyhow!("{prefix}_BPS: {e}"))?,
             min_minor: env_parse(&format!("{prefix}_MIN_MINOR"), min_minor)?,
             max_minor: Some(env_parse(
                 &format!("{prefix}_MAX_MINOR"),

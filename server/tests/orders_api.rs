@@ -231,7 +231,7 @@ db_test!(
         let tampered = json!({ "event_id": "pay-1", "type": "captured", "order_id": order_id, "amount_minor": 1, "currency": "RUB", "occurred_at": "2026-11-26T10:00:00Z" });
         let res = w.payment(&tampered, Some(sign(&bytes, now))).await;
         assert_eq!(res.error_code(), "invalid_signature");
-        assert_eq!(db::ledger::verify::verify(&db).await.unwrap().is_ok(), true);
+        assert!(db::ledger::verify::verify(&db).await.unwrap().is_ok());
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM ledger_transactions")
             .fetch_one(db.pool())
             .await

@@ -54,7 +54,9 @@ impl FromRequestParts<AppState> for ApiChannel {
     ) -> Result<Self, Self::Rejection> {
         let unauthorized = |msg: &str| AppError::new(ErrorCode::Unauthorized, msg);
         let key = bearer(parts).ok_or_else(|| {
-            unauthorized("Send `Authorization: Bearer <channel key>` (a bzc_ key made by an administrator)")
+            unauthorized(
+                "Send `Authorization: Bearer <channel key>` (a bzc_ key made by an administrator)",
+            )
         })?;
         match db::orders::channel_keys::channel_for_key(&state.db, &key).await? {
             Some(ctx) => Ok(ApiChannel(ctx)),

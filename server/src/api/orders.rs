@@ -172,8 +172,7 @@ pub async fn cancel_order(
 ) -> Result<Json<serde_json::Value>, AppError> {
     let order_id: OrderId = id.parse().map_err(|_| bad_id("id", &id))?;
     let result =
-        shipments::cancel_by_channel(&state.db, &channel, order_id, &state.settings.orders)
-            .await?;
+        shipments::cancel_by_channel(&state.db, &channel, order_id, &state.settings.orders).await?;
     Ok(Json(serde_json::json!({
         "shipments": result
             .into_iter()
@@ -258,7 +257,9 @@ pub async fn payment_event(
             .join("; "),
         fields,
     })?;
-    Ok(Json(payments::apply_payment_event(&state.db, &event).await?))
+    Ok(Json(
+        payments::apply_payment_event(&state.db, &event).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -282,7 +283,11 @@ fn carrier_event_of(body: CarrierEventBody) -> Result<CarrierEvent, AppError> {
     let event_id = match body.event_id.as_deref().map(str::trim) {
         Some(id) if !id.is_empty() && id.len() <= 150 => Some(id.to_string()),
         _ => {
-            bad("event_id", "required", "event_id is required (1 to 150 characters)".into());
+            bad(
+                "event_id",
+                "required",
+                "event_id is required (1 to 150 characters)".into(),
+            );
             None
         }
     };
@@ -316,7 +321,11 @@ fn carrier_event_of(body: CarrierEventBody) -> Result<CarrierEvent, AppError> {
         Some(s) => match chrono::DateTime::parse_from_rfc3339(s) {
             Ok(t) => Some(Timestamp::from_millis(t.timestamp_millis())),
             Err(_) => {
-                bad("occurred_at", "invalid", "occurred_at is an RFC 3339 time".into());
+                bad(
+                    "occurred_at",
+                    "invalid",
+                    "occurred_at is an RFC 3339 time".into(),
+                );
                 None
             }
         },
@@ -410,7 +419,9 @@ pub async fn list_shipments(
         offset: q.offset.unwrap_or(0),
         limit: q.limit.unwrap_or(50),
     };
-    Ok(Json(read::list_seller_shipments(&state.db, &ctx, &filter).await?))
+    Ok(Json(
+        read::list_seller_shipments(&state.db, &ctx, &filter).await?,
+    ))
 }
 
 /// One of the seller's shipments: lines, commission, hold and history.
@@ -528,15 +539,16 @@ pub async fn cancel_shipment(
 ) -> Result<Json<serde_json::Value>, AppError> {
     let id = shipment_id(&id)?;
     let body: CancelBody = parse_json(&body)?;
-    let reason: SellerCancelReason =
-        serde_json::from_value(serde_json::json!(body.reason.as_deref().unwrap_or("")))
-            .map_err(|_| {
-                crate::files::validation(
-                    "reason",
-                    "invalid",
-                    "reason is out_of_stock, price_error, cannot_ship_in_time or other",
-                )
-            })?;
+    let reason: SellerCancelReason = serde_json::from_value(serde_json::json!(
+        body.reason.as_deref().unwrap_or("")
+    ))
+    .map_err(|_| {
+        crate::files::validation(
+            "reason",
+            "invalid",
+            "reason is out_of_stock, price_error, cannot_ship_in_time or other",
+        )
+    })?;
     let status =
         shipments::cancel_by_seller(&state.db, &ctx, id, reason, &state.settings.orders).await?;
     Ok(status_json(status))
