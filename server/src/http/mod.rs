@@ -1,6 +1,7 @@
 //! The HTTP server: routes, middleware and start-up.
 
 pub mod cabinet;
+pub mod finance;
 mod health;
 pub mod middleware;
 
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .nest("/api/v1", crate::api::router())
         .merge(cabinet::router())
+        .merge(finance::router())
         .merge(crate::images::media_router())
         .merge(ui)
         .layer(axum::middleware::from_fn_with_state(
