@@ -106,6 +106,8 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=path!("catalog/:sku") ssr=SsrMode::Async view=seller::sku::SkuPage />
                 <Route path=path!("imports") ssr=SsrMode::Async view=seller::imports::ImportsPage />
                 <Route path=path!("imports/:id") ssr=SsrMode::Async view=seller::imports::ImportDetailPage />
+                <Route path=path!("orders") ssr=SsrMode::Async view=seller::orders::OrdersPage />
+                <Route path=path!("orders/:id") ssr=SsrMode::Async view=seller::shipment::ShipmentPage />
             </ParentRoute>
             <ParentRoute path=path!("/moderation") ssr=SsrMode::Async view=|| view! { <Gate><AreaLayout role=Role::Moderator /></Gate> }>
                 <Route path=path!("") ssr=SsrMode::Async view=moderation::dashboard::ModerationDashboard />
@@ -126,6 +128,9 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=path!("audit") ssr=SsrMode::Async view=admin::audit::AuditPage />
                 <Route path=path!("categories") ssr=SsrMode::Async view=admin::categories::CategoriesPage />
                 <Route path=path!("moderation") ssr=SsrMode::Async view=admin::moderation::ModerationListsPage />
+                <Route path=path!("orders") ssr=SsrMode::Async view=admin::orders::AdminOrdersPage />
+                <Route path=path!("orders/:id") ssr=SsrMode::Async view=admin::orders::AdminShipmentPage />
+                <Route path=path!("channel-keys") ssr=SsrMode::Async view=admin::channel_keys::ChannelKeysPage />
             </ParentRoute>
         </Routes>
     }

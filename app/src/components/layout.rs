@@ -31,6 +31,7 @@ const fn item(
 const SELLER_NAV: &[NavItem] = &[
     item("/seller", "◧", "Главная", "Overview"),
     item("/seller/catalog", "▦", "Каталог", "Catalog"),
+    item("/seller/orders", "☐", "Заказы", "Orders"),
     item("/seller/imports", "⇪", "Загрузка из CSV", "CSV imports"),
     item("/seller/finance", "₽", "Финансы", "Finance"),
     item("/seller/api-keys", "⚿", "API-ключи", "API keys"),
@@ -50,6 +51,8 @@ const FINANCE_NAV: &[NavItem] = &[
 const ADMIN_NAV: &[NavItem] = &[
     item("/admin", "◧", "Обзор", "Overview"),
     item("/admin/sellers", "▤", "Продавцы", "Sellers"),
+    item("/admin/orders", "☐", "Заказы", "Orders"),
+    item("/admin/channel-keys", "⚿", "Ключи каналов", "Channel keys"),
     item("/admin/users", "☺", "Пользователи", "Users"),
     item("/admin/categories", "▦", "Категории", "Categories"),
     item(

@@ -6,5 +6,6 @@ pub mod browser;
 pub mod catalog;
 pub mod image_upload;
 pub mod layout;
+pub mod orders;
 pub mod scope;
 pub mod ui;

@@ -3,5 +3,7 @@ pub mod catalog;
 pub mod dashboard;
 pub mod finance;
 pub mod imports;
+pub mod orders;
+pub mod shipment;
 pub mod sku;
 pub mod team;
