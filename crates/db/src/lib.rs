@@ -12,6 +12,7 @@ pub mod blobs;
 pub mod catalog;
 pub mod demo;
 pub mod demo_catalog;
+pub mod demo_orders;
 pub mod dialect;
 pub mod error;
 pub mod idempotency;

@@ -733,6 +733,53 @@ db_test!(
                 > 10
         );
         assert_eq!(db::jobs::count(&db, "queued").await.unwrap(), 0);
+
+        // Orders in several states, held and available money, a batch to review.
+        db::demo_orders::seed(&db, &db::orders::OrderRules::default())
+            .await
+            .unwrap();
+        let statuses: Vec<(String,)> =
+            sqlx::query_as("SELECT DISTINCT status FROM shipments ORDER BY status")
+                .fetch_all(db.pool())
+                .await
+                .unwrap();
+        let statuses: Vec<&str> = statuses.iter().map(|(s,)| s.as_str()).collect();
+        assert_eq!(
+            statuses,
+            vec![
+                "awaiting_payment",
+                "cancelled",
+                "confirmed",
+                "delivered",
+                "paid",
+                "shipped"
+            ]
+        );
+        let balances = db::ledger::balances::seller_balances(
+            &db,
+            north.seller_id(),
+            domain::money::Currency::Rub,
+        )
+        .await
+        .unwrap();
+        assert!(balances.held_minor > 0, "{balances:?}");
+        assert!(
+            balances.available_minor > 0,
+            "old deliveries released: {balances:?}"
+        );
+        let (proposed,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM payout_lines l JOIN payout_batches b ON b.id = l.batch_id WHERE b.status = 'proposed'")
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        assert!(proposed >= 1, "a batch awaiting review with lines");
+        let (penalties,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM penalties")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert!(penalties >= 1);
+        let report = db::ledger::verify::verify(&db).await.unwrap();
+        assert!(report.is_ok(), "{report}");
     }
 );
 
