@@ -28,6 +28,9 @@ struct AObjects {
     import_id: String,
     /// An uploaded image of A's.
     image_id: String,
+    /// A paid order of A's SKU, and A's shipment in it.
+    order_id: String,
+    shipment_id: String,
 }
 
 enum Call {
@@ -48,6 +51,8 @@ enum Expect {
     Denied,
     /// Allowed (it acts on B's own data) but nothing of A's may appear in the answer.
     NoLeak,
+    /// A channel-only route called with a seller's key: 401.
+    NotChannel,
 }
 
 struct Case {
@@ -211,7 +216,9 @@ fn cases(a: &AObjects) -> Vec<Case> {
         api(Method::GET, "/api/v1/me", None, NoLeak),
     ]
     .into_iter()
+    .chain(order_cases(a))
     // Before the catalog cases: those give B a SKU under A's code.
+    .chain(finance_cases(a))
     .chain(image_cases(a))
     .chain(catalog_cases(a))
     .chain(cabinet_writes(a))
@@ -237,6 +244,90 @@ fn cabinet_writes(a: &AObjects) -> Vec<Case> {
                 ("input[attributes][gender]", "men"),
             ],
             NoLeak,
+        ),
+    ]
+}
+
+/// Orders: A's paid shipment is "not found" for B in the cabinet and over the REST
+/// API; the staff's order screens refuse sellers; the channel-only routes refuse a
+/// seller's key (it is not a channel key).
+fn order_cases(a: &AObjects) -> Vec<Case> {
+    use Expect::*;
+    let id = a.shipment_id.as_str();
+    let shipment = format!("/api/v1/shipments/{id}");
+    let order = format!("/api/v1/orders/{}", a.order_id);
+    vec![
+        rpc("list_shipments", &[("offset", "0")], NoLeak),
+        rpc(
+            "list_shipments",
+            &[("q", &a.sku), ("status", "paid"), ("offset", "0")],
+            NoLeak,
+        ),
+        rpc("get_shipment_counts", &[], NoLeak),
+        rpc("get_shipment", &[("id", id)], Denied),
+        rpc("confirm_shipment", &[("id", id)], Denied),
+        rpc(
+            "ship_shipment",
+            &[
+                ("id", id),
+                ("carrier", "cdek"),
+                ("tracking_number", "RA123456789RU"),
+            ],
+            Denied,
+        ),
+        rpc(
+            "cancel_shipment",
+            &[("id", id), ("reason", "out_of_stock")],
+            Denied,
+        ),
+        rpc(
+            "admin_list_shipments",
+            &[("q", &a.sku), ("offset", "0")],
+            Denied,
+        ),
+        rpc("admin_get_shipment", &[("id", id)], Denied),
+        rpc("admin_confirm_delivery", &[("id", id)], Denied),
+        rpc("admin_list_channel_keys", &[], Denied),
+        rpc("admin_create_channel_key", &[("name", "B's shop")], Denied),
+        rpc("admin_revoke_channel_key", &[("id", "x")], Denied),
+        api(Method::GET, "/api/v1/shipments", None, NoLeak),
+        api(Method::GET, &shipment, None, Denied),
+        api(Method::POST, &format!("{shipment}/confirm"), None, Denied),
+        api(
+            Method::POST,
+            &format!("{shipment}/ship"),
+            Some(serde_json::json!({"carrier": "cdek", "tracking_number": "RA123456789RU"})),
+            Denied,
+        ),
+        api(
+            Method::POST,
+            &format!("{shipment}/cancel"),
+            Some(serde_json::json!({"reason": "out_of_stock"})),
+            Denied,
+        ),
+        api(
+            Method::POST,
+            &format!("{shipment}/events"),
+            Some(
+                serde_json::json!({"event_id": "e1", "carrier": "cdek", "tracking_number": "RA123456789RU", "kind": "delivered"}),
+            ),
+            NotChannel,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/orders",
+            Some(serde_json::json!({"external_order_id": "B-1"})),
+            NotChannel,
+        ),
+        api(Method::GET, &order, None, NotChannel),
+        api(Method::POST, &format!("{order}/cancel"), None, NotChannel),
+        api(
+            Method::POST,
+            "/api/v1/payments/events",
+            Some(
+                serde_json::json!({"event_id": "e1", "kind": "captured", "order_id": a.order_id, "amount": "1000.00"}),
+            ),
+            NotChannel,
         ),
     ]
 }
@@ -337,6 +428,72 @@ fn catalog_cases(a: &AObjects) -> Vec<Case> {
             Vec::new(),
             NoLeak,
         ),
+    ]
+}
+
+/// The seller's finance page (B's own balances and statement; an order of someone
+/// else's is not found), and the finance area, which refuses sellers outright.
+fn finance_cases(a: &AObjects) -> Vec<Case> {
+    use Expect::*;
+    // A's objects are not ledger objects; any id stands for "someone else's".
+    let other = a.import_id.as_str();
+    let get = |path: String, expect| raw(Method::GET, &path, "", Vec::new(), expect);
+    vec![
+        rpc("get_seller_finance", &[], NoLeak),
+        rpc("get_statement", &[], NoLeak),
+        rpc("get_order_breakdown", &[("order_id", other)], Denied),
+        rpc(
+            "set_payout_details",
+            &[
+                ("recipient_name", "ИП Б"),
+                ("inn", "7707083893"),
+                ("bik", "044525225"),
+                ("account_number", "40702810900000000001"),
+                ("correspondent_account", "30101810400000000225"),
+                ("bank_name", "ПАО Сбербанк"),
+            ],
+            NoLeak,
+        ),
+        get("/seller/finance/statement.csv".into(), NoLeak),
+        rpc("finance_overview", &[("days", "30")], Denied),
+        rpc("finance_list_batches", &[], Denied),
+        rpc("finance_propose_batch", &[], Denied),
+        rpc("finance_get_batch", &[("id", other)], Denied),
+        rpc("finance_approve_batch", &[("id", other)], Denied),
+        rpc("finance_cancel_batch", &[("id", other)], Denied),
+        rpc(
+            "finance_update_payout_line",
+            &[("id", other), ("action", "paid"), ("text", "x")],
+            Denied,
+        ),
+        rpc("finance_list_penalties", &[], Denied),
+        rpc(
+            "finance_apply_penalty",
+            &[
+                ("seller_id", other),
+                ("amount", "1"),
+                ("reason", "other"),
+                ("note", "x"),
+                ("key", ""),
+            ],
+            Denied,
+        ),
+        rpc(
+            "finance_reverse_penalty",
+            &[("id", other), ("note", "x")],
+            Denied,
+        ),
+        rpc("finance_get_payout_settings", &[], Denied),
+        rpc(
+            "finance_update_payout_settings",
+            &[
+                ("every", "daily"),
+                ("minimum", "1"),
+                ("four_eyes_threshold", "1"),
+            ],
+            Denied,
+        ),
+        get(format!("/finance/payouts/{other}/register.csv"), Denied),
     ]
 }
 
@@ -478,6 +635,14 @@ async fn snapshot(db: &Db, a_seller: &str) -> String {
     .await
     .unwrap();
     out.push_str(&format!("images: {images:?}\n"));
+    let shipments: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT id, status, carrier, cancel_reason FROM shipments WHERE seller_id = $1 ORDER BY id",
+    )
+    .bind(a_seller)
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    out.push_str(&format!("shipments: {shipments:?}\n"));
     out
 }
 
@@ -488,6 +653,12 @@ fn check(case: &Case, res: &TestResponse, a: &AObjects) {
             matches!(res.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
             "{what}: expected 403/404, got {} {}",
             res.status,
+            res.text()
+        ),
+        Expect::NotChannel => assert_eq!(
+            res.status,
+            StatusCode::UNAUTHORIZED,
+            "{what}: expected 401 for a seller's key, got {}",
             res.text()
         ),
         Expect::NoLeak => {
@@ -505,6 +676,8 @@ fn check(case: &Case, res: &TestResponse, a: &AObjects) {
                 &a.sku_title,
                 &a.import_id,
                 &a.image_id,
+                &a.order_id,
+                &a.shipment_id,
             ] {
                 assert!(
                     !body.contains(secret.as_str()),
@@ -558,6 +731,59 @@ db_test!(seller_b_cannot_reach_seller_a, |db: Db| async move {
         )
         .await;
     assert_eq!(a_image.status, StatusCode::CREATED, "{}", a_image.text());
+    // A paid order for A's SKU from a storefront channel: a shipment of A's that B
+    // must neither see nor confirm, ship or cancel.
+    let a_seller_id = ab.a.seller.as_ref().unwrap().seller_id.to_string();
+    sqlx::query("UPDATE sellers SET status = 'active' WHERE id = $1")
+        .bind(&a_seller_id)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE skus SET status = 'active' WHERE seller_id = $1 AND seller_sku = $2")
+        .bind(&a_seller_id)
+        .bind(a_sku)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let (_, channel_key) = db::orders::channel_keys::create_channel_key(&db, None, "web")
+        .await
+        .unwrap();
+    let channel = db::orders::channel_keys::channel_for_key(&db, &channel_key)
+        .await
+        .unwrap()
+        .unwrap();
+    let order: domain::orders::CreateOrderInput = serde_json::from_value(serde_json::json!({
+        "external_order_id": "A-ORDER-1",
+        "channel": "web",
+        "currency": "RUB",
+        "buyer": { "name": "Покупатель продавца А" },
+        "delivery": { "method": "pickup", "pickup_point_id": "PVZ-1" },
+        "lines": [{ "seller_id": a_seller_id, "seller_sku": a_sku, "quantity": 1, "unit_price": "1000.00" }]
+    }))
+    .unwrap();
+    let receipt = db::orders::create::create_order(
+        &db,
+        &channel,
+        &order.validate().unwrap(),
+        &db::orders::OrderRules::default(),
+    )
+    .await
+    .unwrap();
+    db::orders::payments::apply_payment_event(
+        &db,
+        &domain::orders::PaymentEvent {
+            provider_event_id: "pay-a-1".into(),
+            kind: domain::orders::PaymentEventKind::Captured,
+            order_id: receipt.id,
+            amount: domain::money::Money::from_minor(
+                receipt.total_minor,
+                domain::money::Currency::Rub,
+            ),
+            occurred_at: domain::time::Timestamp::now(),
+        },
+    )
+    .await
+    .unwrap();
     let a = AObjects {
         key_id: made["key"]["id"].as_str().unwrap().to_string(),
         key_prefix: made["key"]["prefix"].as_str().unwrap().to_string(),
@@ -566,6 +792,8 @@ db_test!(seller_b_cannot_reach_seller_a, |db: Db| async move {
         sku_title: a_sku_title.to_string(),
         import_id: uploaded.json()["id"].as_str().unwrap().to_string(),
         image_id: a_image.json()["id"].as_str().unwrap().to_string(),
+        order_id: receipt.id.to_string(),
+        shipment_id: receipt.shipments[0].id.to_string(),
     };
     let b_key = app
         .rpc("create_api_key", &[("name", "B's ERP")], Some(&b_cookie))
@@ -630,6 +858,8 @@ db_test!(
             sku_title: "-".into(),
             import_id: "00000000-0000-0000-0000-000000000000".into(),
             image_id: "00000000-0000-0000-0000-000000000001".into(),
+            order_id: "00000000-0000-0000-0000-000000000002".into(),
+            shipment_id: "00000000-0000-0000-0000-000000000003".into(),
         };
         let covered: BTreeSet<String> = cases(&a).iter().map(path_of).collect();
         let exempt: BTreeSet<String> = NOT_SELLER_SCOPED

@@ -1,0 +1,307 @@
+//! The finance area and the seller's finance page end to end through the router:
+//! payout settings, a proposed batch, the four-eyes refusal, the bank register and
+//! the statement downloads (right role only, each seller sees only their own), line
+//! outcomes, and the ledger still verifying afterwards.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
+mod common;
+
+use axum::http::{Method, StatusCode, header};
+use common::{TestApp, TestResponse};
+use db::auth::Actor;
+use db::ledger::holds::{mark_delivered, release_due_holds};
+use db::ledger::settlement::{CaptureInput, OrderLineSnapshot, settle_capture};
+use db::testing::{TEST_PASSWORD, staff, two_sellers};
+use db::{Db, db_test};
+use domain::accounts::Role;
+use domain::ids::{OrderId, SellerId, ShipmentId};
+use domain::ledger::IdempotencyKey;
+use domain::money::Currency;
+use domain::time::Timestamp;
+use uuid::Uuid;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Captures a one-line order for `seller`, delivered long ago and released: the
+/// seller ends with the money available. Returns the order id.
+async fn fund(db: &Db, seller: SellerId, amount_minor: i64, event: &str) -> String {
+    let order_id = OrderId::from_uuid(Uuid::now_v7());
+    let shipment_id = ShipmentId::from_uuid(Uuid::now_v7());
+    let input = CaptureInput {
+        order_id,
+        currency: Currency::Rub,
+        captured_minor: amount_minor,
+        event_key: IdempotencyKey::parse(event).unwrap(),
+        lines: vec![OrderLineSnapshot {
+            line_no: 0,
+            shipment_id,
+            seller_id: seller,
+            category_code: "misc".into(),
+            quantity: 1,
+            unit_price_minor: amount_minor,
+            line_total_minor: amount_minor,
+        }],
+    };
+    settle_capture(db, &input).await.unwrap();
+    let now = Timestamp::now();
+    mark_delivered(
+        db,
+        &Actor::system(),
+        shipment_id,
+        Timestamp::from_millis(now.millis() - 30 * DAY_MS),
+    )
+    .await
+    .unwrap();
+    release_due_holds(db, now, 10_000).await.unwrap();
+    order_id.to_string()
+}
+
+async fn download(app: &TestApp, path: &str, cookie: Option<&str>) -> TestResponse {
+    app.raw(Method::GET, path, None, cookie, &[], Vec::new())
+        .await
+}
+
+const BANK: &[(&str, &str)] = &[
+    ("recipient_name", "ООО «Северный ветер»"),
+    ("inn", "7707083893"),
+    ("bik", "044525225"),
+    ("account_number", "40702810900000000001"),
+    ("correspondent_account", "30101810400000000225"),
+    ("bank_name", "ПАО Сбербанк"),
+];
+
+db_test!(
+    payouts_and_statements_through_the_ui_routes,
+    |db: Db| async move {
+        let app = TestApp::new(db.clone());
+        let ab = two_sellers(&db).await;
+        let a_seller = ab.a.seller.as_ref().unwrap().seller_id;
+        let b_seller = ab.b.seller.as_ref().unwrap().seller_id;
+        staff(&db, "preparer@fin.test", Role::Finance).await;
+        staff(&db, "approver@fin.test", Role::Finance).await;
+        let a = app.login(&ab.a.email, TEST_PASSWORD).await;
+        let b = app.login(&ab.b.email, TEST_PASSWORD).await;
+        let preparer = app.login("preparer@fin.test", TEST_PASSWORD).await;
+        let approver = app.login("approver@fin.test", TEST_PASSWORD).await;
+
+        let a_order = fund(&db, a_seller, 1_000_000, "payment:a").await;
+        let b_order = fund(&db, b_seller, 500_000, "payment:b").await;
+
+        // A gives bank details in the cabinet; B has none.
+        let saved = app.rpc("set_payout_details", BANK, Some(&a)).await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+        let mine = app.rpc("get_seller_finance", &[], Some(&a)).await;
+        assert_eq!(mine.status, StatusCode::OK, "{}", mine.text());
+        let mine = mine.json();
+        assert_eq!(mine["details"]["bik"], "044525225");
+        assert!(mine["balances"]["available_minor"].as_i64().unwrap() > 0);
+
+        // The finance area refuses sellers.
+        for name in ["finance_overview", "finance_list_batches"] {
+            let res = app.rpc(name, &[("days", "30")], Some(&a)).await;
+            assert_eq!(res.status, StatusCode::FORBIDDEN, "{name}: {}", res.text());
+        }
+
+        // Payout settings: daily, minimum 100 ₽, four eyes above 1 000 ₽.
+        let set = app
+            .rpc(
+                "finance_update_payout_settings",
+                &[
+                    ("every", "daily"),
+                    ("minimum", "100"),
+                    ("four_eyes_threshold", "1000"),
+                ],
+                Some(&preparer),
+            )
+            .await;
+        assert_eq!(set.status, StatusCode::OK, "{}", set.text());
+        let got = app
+            .rpc("finance_get_payout_settings", &[], Some(&preparer))
+            .await
+            .json();
+        assert_eq!(got["every"], "daily");
+        assert_eq!(got["configured"], true);
+
+        // Statement downloads: a session is needed, and each seller gets only theirs.
+        assert_eq!(
+            download(&app, "/seller/finance/statement.csv", None)
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            download(&app, "/seller/finance/statement.csv", Some(&preparer))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let a_csv = download(&app, "/seller/finance/statement.csv", Some(&a)).await;
+        assert_eq!(a_csv.status, StatusCode::OK, "{}", a_csv.text());
+        assert!(
+            a_csv.headers[header::CONTENT_DISPOSITION]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment")
+        );
+        let a_text = String::from_utf8_lossy(&a_csv.body).to_string();
+        assert!(a_text.contains(&a_order), "{a_text}");
+        assert!(!a_text.contains(&b_order), "A's statement shows B's order");
+        let b_text = String::from_utf8_lossy(
+            &download(&app, "/seller/finance/statement.csv", Some(&b))
+                .await
+                .body,
+        )
+        .to_string();
+        assert!(b_text.contains(&b_order) && !b_text.contains(&a_order));
+        // The paged statement and the order breakdown are scoped the same way.
+        let page = app.rpc("get_statement", &[], Some(&a)).await.json();
+        assert!(page["rows"].to_string().contains(&a_order));
+        let other = app
+            .rpc("get_order_breakdown", &[("order_id", &b_order)], Some(&a))
+            .await;
+        assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.text());
+        let own = app
+            .rpc("get_order_breakdown", &[("order_id", &a_order)], Some(&a))
+            .await;
+        assert_eq!(own.status, StatusCode::OK, "{}", own.text());
+        assert_eq!(own.json()[0]["captured"]["amount_minor"], 1_000_000);
+
+        // Propose; the preparer is refused approval above the threshold.
+        let proposed = app.rpc("finance_propose_batch", &[], Some(&preparer)).await;
+        assert_eq!(proposed.status, StatusCode::OK, "{}", proposed.text());
+        let batch_id = proposed.json().as_str().unwrap().to_string();
+        let register = format!("/finance/payouts/{batch_id}/register.csv");
+        let refused = app
+            .rpc(
+                "finance_approve_batch",
+                &[("id", &batch_id)],
+                Some(&preparer),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text());
+        assert!(refused.text().contains("four-eyes"), "{}", refused.text());
+        // Not approved yet: no register.
+        assert_eq!(
+            download(&app, &register, Some(&approver)).await.status,
+            StatusCode::CONFLICT
+        );
+        let approved = app
+            .rpc(
+                "finance_approve_batch",
+                &[("id", &batch_id)],
+                Some(&approver),
+            )
+            .await;
+        assert_eq!(approved.status, StatusCode::OK, "{}", approved.text());
+
+        // The register: finance only.
+        assert_eq!(
+            download(&app, &register, None).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            download(&app, &register, Some(&a)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let csv = download(&app, &register, Some(&preparer)).await;
+        assert_eq!(csv.status, StatusCode::OK, "{}", csv.text());
+        assert_eq!(
+            csv.headers[header::CONTENT_TYPE],
+            "text/csv; charset=windows-1251"
+        );
+        assert!(String::from_utf8_lossy(&csv.body).contains("40702810900000000001"));
+
+        // Lines: A approved, B excluded (no bank details); A's is paid.
+        let detail = app
+            .rpc("finance_get_batch", &[("id", &batch_id)], Some(&preparer))
+            .await
+            .json();
+        assert_eq!(detail["batch"]["status"], "exported");
+        let lines = detail["lines"].as_array().unwrap();
+        let a_line = lines
+            .iter()
+            .find(|l| l["seller_id"] == a_seller.to_string())
+            .unwrap();
+        assert_eq!(a_line["status"]["status"], "approved");
+        let paid = app
+            .rpc(
+                "finance_update_payout_line",
+                &[
+                    ("id", a_line["id"].as_str().unwrap()),
+                    ("action", "paid"),
+                    ("text", "PP-000123"),
+                ],
+                Some(&preparer),
+            )
+            .await;
+        assert_eq!(paid.status, StatusCode::OK, "{}", paid.text());
+        let history = app.rpc("get_seller_finance", &[], Some(&a)).await.json();
+        assert_eq!(history["payouts"][0]["status"]["status"], "paid");
+        assert_eq!(history["balances"]["payout_reserved_minor"], 0);
+
+        // The dashboard adds up, and the ledger verifies.
+        let overview = app
+            .rpc("finance_overview", &[("days", "30")], Some(&approver))
+            .await;
+        assert_eq!(overview.status, StatusCode::OK, "{}", overview.text());
+        let overview = overview.json();
+        assert_eq!(overview["totals"]["in_payout"]["amount_minor"], 0);
+        assert!(
+            overview["days"].as_array().unwrap().len() == 1,
+            "{overview}"
+        );
+        let report = db::ledger::verify::verify(&db).await.unwrap();
+        assert!(report.is_ok(), "{report}");
+    }
+);
+
+db_test!(
+    penalties_are_charged_and_reversed_by_finance,
+    |db: Db| async move {
+        let app = TestApp::new(db.clone());
+        let ab = two_sellers(&db).await;
+        let a_seller = ab.a.seller.as_ref().unwrap().seller_id;
+        staff(&db, "fin@fin.test", Role::Finance).await;
+        let fin = app.login("fin@fin.test", TEST_PASSWORD).await;
+        let a = app.login(&ab.a.email, TEST_PASSWORD).await;
+        let form = [
+            ("seller_id", a_seller.to_string()),
+            ("amount", "500,00".to_string()),
+            ("reason", "prohibited_item".to_string()),
+            ("note", "Запрещённый товар в карточке".to_string()),
+            ("key", String::new()),
+        ];
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let refused = app.rpc("finance_apply_penalty", &form, Some(&a)).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let charged = app.rpc("finance_apply_penalty", &form, Some(&fin)).await;
+        assert_eq!(charged.status, StatusCode::OK, "{}", charged.text());
+        // A double submit charges once.
+        let again = app.rpc("finance_apply_penalty", &form, Some(&fin)).await;
+        assert_eq!(again.json(), charged.json());
+        let list = app
+            .rpc("finance_list_penalties", &[], Some(&fin))
+            .await
+            .json();
+        assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+        let id = charged.json().as_str().unwrap().to_string();
+        let reversed = app
+            .rpc(
+                "finance_reverse_penalty",
+                &[("id", &id), ("note", "ошибка")],
+                Some(&fin),
+            )
+            .await;
+        assert_eq!(reversed.status, StatusCode::OK, "{}", reversed.text());
+        let list = app
+            .rpc("finance_list_penalties", &[], Some(&fin))
+            .await
+            .json();
+        assert_eq!(list[0]["reversed"], true);
+        let mine = app.rpc("get_seller_finance", &[], Some(&a)).await.json();
+        assert_eq!(mine["balances"]["available_minor"], 0);
+        let report = db::ledger::verify::verify(&db).await.unwrap();
+        assert!(report.is_ok(), "{report}");
+    }
+);
