@@ -1,0 +1,250 @@
+//! Crash safety with the real binary: `bazaar serve` is killed with SIGKILL while
+//! payment captures are being settled; after a restart the provider's retries finish
+//! the job, and every order is captured exactly once with a balanced ledger
+//! (`bazaar ledger verify`-equivalent check through `db::ledger::verify`). Runs on
+//! SQLite, and on PostgreSQL (a fresh database) when TEST_DATABASE_URL is set.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
+use domain::orders::{WebhookSecret, sign_webhook};
+use domain::time::Timestamp;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const SECRET: &str = "crash-test-secret";
+const ORDERS: usize = 40;
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_bazaar")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn command(url: &str, dir: &std::path::Path) -> Command {
+    let mut c = Command::new(bin());
+    c.env("DATABASE_URL", url)
+        .env("BAZAAR_DATA_DIR", dir)
+        .env("BAZAAR_DEMO", "0")
+        .env("BAZAAR_PAYMENT_WEBHOOK_SECRET", SECRET)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null());
+    c
+}
+
+async fn start(url: &str, dir: &std::path::Path, port: u16) -> Server {
+    let mut child = command(url, dir)
+        .arg("serve")
+        .env("BAZAAR_ADDR", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    for _ in 0..600 {
+        if let Ok(res) = client.get(format!("{base}/healthz")).send().await
+            && res.status().is_success()
+        {
+            return Server { child, base };
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server did not become healthy");
+}
+
+fn sign(body: &[u8]) -> String {
+    let secret = WebhookSecret::new(SECRET.as_bytes().to_vec()).unwrap();
+    sign_webhook(&secret, Timestamp::now().millis() / 1000, body).unwrap()
+}
+
+async fn capture(
+    client: &reqwest::Client,
+    base: &str,
+    event: &serde_json::Value,
+) -> reqwest::Result<u16> {
+    let body = event.to_string().into_bytes();
+    let res = client
+        .post(format!("{base}/api/v1/payments/events"))
+        .header("content-type", "application/json")
+        .header("bazaar-signature", sign(&body))
+        .body(body)
+        .send()
+        .await?;
+    Ok(res.status().as_u16())
+}
+
+async fn scenario(url: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let status = command(url, dir.path())
+        .arg("migrate")
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // A seller with an active SKU, straight into the database.
+    let db = db::Db::connect(url, &db::DbOptions::default())
+        .await
+        .unwrap();
+    let seller = uuid::Uuid::now_v7().to_string();
+    sqlx::query(
+        "INSERT INTO sellers (id, name, inn, status, search_text, created_at, updated_at) \
+         VALUES ($1, 'Crash Ltd', NULL, 'active', 'crash ltd', 0, 0)",
+    )
+    .bind(&seller)
+    .execute(db.pool())
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO categories (code, parent_code, name_ru, name_en, return_window_days, attributes, \
+         position, created_at, updated_at) VALUES ('crash-cat', NULL, 'Тест', 'Test', 14, '[]', 0, 0, 0)",
+    )
+    .execute(db.pool())
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO skus (id, seller_id, seller_sku, status, title, brand, category_code, price_minor, \
+         currency, vat, stock, content_hash, commercial_hash, search_text, created_at, updated_at) \
+         VALUES ($1, $2, 'C-1', 'active', 'Чайник', NULL, 'crash-cat', 123457, 'RUB', '20', 100000, 'h', 'h', 'c-1', 0, 0)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(&seller)
+    .execute(db.pool())
+    .await
+    .unwrap();
+    let out = command(url, dir.path())
+        .args(["channel-key", "create", "--name", "crash"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let key = String::from_utf8(out.stdout).unwrap().trim().to_string();
+
+    let port = free_port();
+    let mut server = start(url, dir.path(), port).await;
+    let client = reqwest::Client::new();
+    let mut events = Vec::new();
+    for n in 0..ORDERS {
+        let body = serde_json::json!({
+            "external_order_id": format!("CR-{n}"), "channel": "web", "currency": "RUB",
+            "delivery": { "method": "pickup", "pickup_point_id": "P-1" },
+            "lines": [{ "seller_id": seller, "seller_sku": "C-1", "quantity": 1 + n % 3, "unit_price": "1234.57" }]
+        });
+        let res = client
+            .post(format!("{}/api/v1/orders", server.base))
+            .bearer_auth(&key)
+            .header("idempotency-key", format!("order-{n}"))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 201);
+        let order: serde_json::Value = serde_json::from_slice(&res.bytes().await.unwrap()).unwrap();
+        events.push(serde_json::json!({
+            "event_id": format!("cap-{n}"), "type": "captured", "order_id": order["id"],
+            "amount_minor": order["total_minor"], "currency": "RUB", "occurred_at": "2026-11-26T12:00:00Z"
+        }));
+    }
+
+    // All captures at once; the server dies with SIGKILL while they are settling.
+    let mut tasks = Vec::new();
+    for event in events.clone() {
+        let (client, base) = (client.clone(), server.base.clone());
+        tasks.push(tokio::spawn(async move {
+            capture(&client, &base, &event).await
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    server.child.kill().unwrap(); // SIGKILL on Unix
+    server.child.wait().unwrap();
+    let mut answered = 0;
+    for t in tasks {
+        if let Ok(Ok(200)) = t.await {
+            answered += 1;
+        }
+    }
+    assert!(answered < ORDERS, "the kill came too late to test anything");
+
+    // The provider retries every event it has no 200 for; here: all of them.
+    let server = start(url, dir.path(), port).await;
+    for event in &events {
+        assert_eq!(capture(&client, &server.base, event).await.unwrap(), 200);
+    }
+    let mut server = server;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+
+    let (captures,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'capture'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(captures, ORDERS as i64, "each order captured exactly once");
+    let (paid,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM shipments WHERE status = 'paid'")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(paid, ORDERS as i64);
+    let out = command(url, dir.path())
+        .args(["ledger", "verify"])
+        .output()
+        .unwrap();
+    let report = db::ledger::verify::verify(&db).await.unwrap();
+    assert!(report.is_ok(), "{report}");
+    // The CLI says the same (exit 0) when it exists in this build.
+    if !String::from_utf8_lossy(&out.stderr).contains("unrecognized subcommand") {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_during_settlement_loses_and_doubles_nothing_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/crash.db", dir.path().display());
+    scenario(&url).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_during_settlement_loses_and_doubles_nothing_postgres() {
+    let Ok(base) = std::env::var("TEST_DATABASE_URL") else {
+        assert!(
+            std::env::var("BAZAAR_REQUIRE_POSTGRES").is_err(),
+            "BAZAAR_REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not"
+        );
+        return;
+    };
+    // A database of its own: the binary runs its migrations into it.
+    let name = format!("crash_{}", uuid::Uuid::now_v7().simple());
+    let admin = db::Db::connect(&base, &db::DbOptions::default())
+        .await
+        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(admin.pool())
+        .await
+        .unwrap();
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    let url = format!("{prefix}/{name}");
+    scenario(&url).await;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE {name} WITH (FORCE)"
+    )))
+    .execute(admin.pool())
+    .await
+    .unwrap();
+}
