@@ -77,6 +77,10 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         db::demo_catalog::moderate(&state.db, &settings.moderation)
             .await
             .context("demo moderation failed")?;
+        // Orders in every state, held and available money, a payout batch to review.
+        db::demo_orders::seed(&state.db, &settings.orders)
+            .await
+            .context("creating the demo orders failed")?;
         announce_demo_accounts(&settings);
     }
     let shutdown = tokio_util::sync::CancellationToken::new();
