@@ -155,8 +155,8 @@ fn ledger_interval() -> Duration {
     Duration::from_secs(secs)
 }
 
-/// Releases the holds that are due and proposes the payout batches the schedule asks
-/// for. Both are idempotent and safe with several instances running them at once.
+/// Releases the holds that are due, proposes the payout batches the schedule asks
+/// for and charges late-shipment penalties. All are idempotent and safe with several instances running them at once.
 async fn ledger_loop(state: AppState, shutdown: CancellationToken) {
     let interval = ledger_interval();
     loop {
@@ -187,5 +187,12 @@ pub async fn ledger_tick(state: &AppState) {
         }
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "payout schedule failed"),
+    }
+    // Paid shipments past their shipping deadline: the late-shipment penalty, once.
+    match db::orders::shipments::penalise_overdue(&state.db, now, &state.settings.orders, 500).await
+    {
+        Ok(n) if n > 0 => tracing::info!(shipments = n, "late-shipment penalties charged"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "late-shipment penalties failed"),
     }
 }
