@@ -120,6 +120,7 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=path!("payouts/:id") ssr=SsrMode::Async view=finance::batch::BatchPage />
                 <Route path=path!("penalties") ssr=SsrMode::Async view=finance::penalties::PenaltiesPage />
                 <Route path=path!("settings") ssr=SsrMode::Async view=finance::settings::PayoutSettingsPage />
+                <Route path=path!("sellers") ssr=SsrMode::Async view=finance::sellers::SellerSettingsPage />
             </ParentRoute>
             <ParentRoute path=path!("/admin") ssr=SsrMode::Async view=|| view! { <Gate><AreaLayout role=Role::Admin /></Gate> }>
                 <Route path=path!("") ssr=SsrMode::Async view=admin::dashboard::AdminDashboard />

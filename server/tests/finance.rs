@@ -301,6 +301,31 @@ db_test!(
         assert_eq!(list[0]["reversed"], true);
         let mine = app.rpc("get_seller_finance", &[], Some(&a)).await.json();
         assert_eq!(mine["balances"]["available_minor"], 0);
+        // Seller finance settings: tier and hold period, saved and read back.
+        let a_id = a_seller.to_string();
+        let saved = app
+            .rpc(
+                "finance_update_seller_settings",
+                &[
+                    ("seller_id", &a_id),
+                    ("tier", "gold"),
+                    ("hold_days_override", "3"),
+                    ("payout_hold_reason", ""),
+                ],
+                Some(&fin),
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+        let got = app
+            .rpc(
+                "finance_get_seller_settings",
+                &[("seller_id", &a_id)],
+                Some(&fin),
+            )
+            .await
+            .json();
+        assert_eq!(got["tier"], "gold");
+        assert_eq!(got["hold_days_override"], 3);
         let report = db::ledger::verify::verify(&db).await.unwrap();
         assert!(report.is_ok(), "{report}");
     }

@@ -483,6 +483,21 @@ fn finance_cases(a: &AObjects) -> Vec<Case> {
             &[("id", other), ("note", "x")],
             Denied,
         ),
+        rpc(
+            "finance_get_seller_settings",
+            &[("seller_id", other)],
+            Denied,
+        ),
+        rpc(
+            "finance_update_seller_settings",
+            &[
+                ("seller_id", other),
+                ("tier", "gold"),
+                ("hold_days_override", "0"),
+                ("payout_hold_reason", ""),
+            ],
+            Denied,
+        ),
         rpc("finance_get_payout_settings", &[], Denied),
         rpc(
             "finance_update_payout_settings",

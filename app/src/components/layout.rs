@@ -46,6 +46,7 @@ const FINANCE_NAV: &[NavItem] = &[
     item("/finance", "◧", "Обзор", "Overview"),
     item("/finance/payouts", "₽", "Выплаты", "Payouts"),
     item("/finance/penalties", "⚠", "Штрафы", "Penalties"),
+    item("/finance/sellers", "▤", "Продавцы", "Sellers"),
     item("/finance/settings", "⚙", "Настройки выплат", "Payout settings"),
 ];
 const ADMIN_NAV: &[NavItem] = &[

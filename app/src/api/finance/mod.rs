@@ -8,12 +8,14 @@ pub mod cancel_batch;
 pub mod get_batch;
 pub mod get_finance_overview;
 pub mod get_payout_settings;
+pub mod get_seller_settings;
 pub mod list_batches;
 pub mod list_penalties;
 pub mod propose_batch;
 pub mod reverse_penalty;
 pub mod update_payout_line;
 pub mod update_payout_settings;
+pub mod update_seller_settings;
 
 use domain::Money;
 use domain::payouts::{BatchStatus, PayoutLineStatus, PayoutPeriod};
@@ -174,6 +176,14 @@ impl From<db::ledger::penalties::PenaltyView> for PenaltyRow {
             created_at_ms: p.created_at.millis(),
         }
     }
+}
+
+/// One seller's finance settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellerSettingsView {
+    pub tier: domain::ledger::SellerTier,
+    pub hold_days_override: Option<u32>,
+    pub payout_hold_reason: String,
 }
 
 /// The payout schedule form's values.

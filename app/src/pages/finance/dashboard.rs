@@ -187,7 +187,7 @@ pub fn FinanceDashboard() -> impl IntoView {
                                                                 .map(|d| {
                                                                     view! {
                                                                         <tr>
-                                                                            <td>{d.seller_name.clone()}</td>
+                                                                            <td><a href=format!("/finance/sellers?id={}", d.seller_id)>{d.seller_name.clone()}</a></td>
                                                                             <td class="text-right money">{money(l, &d.debt)}</td>
                                                                             <td class="text-right money">{money(l, &d.held)}</td>
                                                                         </tr>

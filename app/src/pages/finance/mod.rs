@@ -2,6 +2,7 @@ pub mod batch;
 pub mod batches;
 pub mod dashboard;
 pub mod penalties;
+pub mod sellers;
 pub mod settings;
 
 use domain::Locale;

@@ -91,7 +91,7 @@ pub fn PenaltiesPage() -> impl IntoView {
                                                 .map(|p| view! {
                                                     <tr>
                                                         <td class="nowrap muted">{datetime(p.created_at_ms)}</td>
-                                                        <td class="mono small">{p.seller_id.clone()}</td>
+                                                        <td class="mono small"><a href=format!("/finance/sellers?id={}", p.seller_id)>{p.seller_id.clone()}</a></td>
                                                         <td>{reason_label(l, p.reason)}<div class="small muted">{p.source.clone()}</div></td>
                                                         <td class="text-right money">{money(l, &p.amount)}</td>
                                                         <td>{p.note.clone()}</td>
