@@ -130,13 +130,24 @@ fn Actions(
     let confirm_error = action_error(confirm);
     let ship_error = action_error(ship);
     let cancel_error = action_error(cancel);
-    // The last failed action's error, whichever it was.
+    // The error of the action run last: starting one forgets the others' results.
     let any_error = Signal::derive(move || {
         confirm_error
             .get()
             .or_else(|| ship_error.get())
             .or_else(|| cancel_error.get())
     });
+    let forget_others = move |keep: &'static str| {
+        if keep != "confirm" {
+            confirm.value().set(None);
+        }
+        if keep != "ship" {
+            ship.value().set(None);
+        }
+        if keep != "cancel" {
+            cancel.value().set(None);
+        }
+    };
     let errors = view! {
         <div data-testid="action-error">
             <ActionError error=any_error />
@@ -175,7 +186,7 @@ fn Actions(
                 {can_confirm
                     .then(|| {
                         view! {
-                            <ActionForm action=confirm attr:class="row" attr:data-testid="confirm-form">
+                            <ActionForm action=confirm attr:class="row" attr:data-testid="confirm-form" on:submit=move |_| forget_others("confirm")>
                                 <input type="hidden" name="id" value=id_confirm.clone() />
                                 <button
                                     type="submit"
@@ -197,7 +208,7 @@ fn Actions(
                 {can_ship
                     .then(|| {
                         view! {
-                            <ActionForm action=ship attr:class="form" attr:data-testid="ship-form">
+                            <ActionForm action=ship attr:class="form" attr:data-testid="ship-form" on:submit=move |_| forget_others("ship")>
                                 <input type="hidden" name="id" value=id_ship.clone() />
                                 <div class="form-row">
                                     <div class="field" class:has-error=move || ship_field("carrier").is_some()>
@@ -266,7 +277,7 @@ fn Actions(
                 {can_cancel
                     .then(|| {
                         view! {
-                            <ActionForm action=cancel attr:class="form" attr:data-testid="cancel-form">
+                            <ActionForm action=cancel attr:class="form" attr:data-testid="cancel-form" on:submit=move |_| forget_others("cancel")>
                                 <input type="hidden" name="id" value=id_cancel.clone() />
                                 {penalty
                                     .clone()
