@@ -248,3 +248,133 @@ async fn sigkill_during_settlement_loses_and_doubles_nothing_postgres() {
     .await
     .unwrap();
 }
+
+/// A big import is killed half-way; after the restart the job resumes from its last
+/// checkpoint and ends with every good row applied exactly once.
+async fn import_scenario(url: &str) {
+    use domain::imports::sample::{SampleOptions, write_sample};
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = command(url, dir.path()).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["migrate"]);
+    run(&[
+        "user",
+        "create",
+        "--email",
+        "crash@seller.test",
+        "--password",
+        "crash-password-1",
+        "--role",
+        "seller",
+        "--seller-name",
+        "Crash Ltd",
+    ]);
+    let key = run(&["api-key", "create", "--email", "crash@seller.test"])
+        .trim()
+        .to_string();
+    let index = domain::catalog::CategoryIndex::new(domain::catalog::starter_categories()).unwrap();
+    let mut file = Vec::new();
+    let options = SampleOptions {
+        rows: 20_000,
+        bad_rows_per_thousand: 10,
+        ..SampleOptions::default()
+    };
+    let summary = write_sample(&mut file, &index, &options).unwrap();
+    let good = summary.rows - summary.bad_rows.len() as u64;
+
+    let port = free_port();
+    let mut server = start(url, dir.path(), port).await;
+    let client = reqwest::Client::new();
+    let res = client
+        .post(format!("{}/api/v1/imports", server.base))
+        .bearer_auth(&key)
+        .header("content-type", "text/csv")
+        .body(file)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 202);
+    let accepted: serde_json::Value = serde_json::from_slice(&res.bytes().await.unwrap()).unwrap();
+    let id = accepted["id"].as_str().unwrap().to_string();
+    let status = |base: String| {
+        let (client, key, id) = (client.clone(), key.clone(), id.clone());
+        async move {
+            let res = client
+                .get(format!("{base}/api/v1/imports/{id}"))
+                .bearer_auth(&key)
+                .send()
+                .await
+                .unwrap();
+            serde_json::from_slice::<serde_json::Value>(&res.bytes().await.unwrap()).unwrap()
+        }
+    };
+    // Kill it once some rows are in, well before the end.
+    let mut killed_at = None;
+    for _ in 0..600 {
+        let s = status(server.base.clone()).await;
+        let done = s["counts"]["created"].as_u64().unwrap_or(0);
+        if s["status"] == "succeeded" {
+            break;
+        }
+        if done > 0 {
+            killed_at = Some(done);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    assert!(
+        killed_at.is_some_and(|n| n < good),
+        "the import ended before the kill: {killed_at:?}"
+    );
+
+    let mut server = start(url, dir.path(), port).await;
+    let mut last = serde_json::Value::Null;
+    for _ in 0..1200 {
+        last = status(server.base.clone()).await;
+        if last["status"] == "succeeded" || last["status"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    assert_eq!(last["status"], "succeeded", "{last}");
+    assert_eq!(last["counts"]["created"].as_u64(), Some(good), "{last}");
+    assert_eq!(
+        last["counts"]["failed"].as_u64(),
+        Some(summary.bad_rows.len() as u64),
+        "{last}"
+    );
+    let db = db::Db::connect(url, &db::DbOptions::default())
+        .await
+        .unwrap();
+    let (skus,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM skus")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let (revisions,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sku_revisions")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        (skus as u64, revisions as u64),
+        (good, good),
+        "no row applied twice"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_during_an_import_resumes_without_doubles_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/import-crash.db", dir.path().display());
+    import_scenario(&url).await;
+}
