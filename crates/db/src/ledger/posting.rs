@@ -35,6 +35,43 @@ use domain::ledger::{
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+/// Placeholders for the multi-row statements of the settlement hot path: `$n` on
+/// PostgreSQL, anonymous `?` on SQLite. sqlx's SQLite driver looks every `$n`
+/// parameter up by name (`sqlite3_bind_parameter_name`, a linear scan), so binding a
+/// statement of P named parameters costs O(P²): with a few thousand parameters that
+/// was most of the time of a batch. Anonymous parameters bind by position.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Marks {
+    sqlite: bool,
+}
+
+impl Marks {
+    /// The placeholder style for the connection `tx` runs on.
+    pub(crate) fn of(tx: &Tx) -> Self {
+        Self {
+            sqlite: tx.backend_name() == <sqlx::Sqlite as sqlx::Database>::NAME,
+        }
+    }
+
+    /// `rows` rows of `cols` placeholders, numbered from 1 on PostgreSQL.
+    pub(crate) fn values(self, rows: usize, cols: usize) -> String {
+        if !self.sqlite {
+            return sql::values(rows, cols, 1);
+        }
+        let row = format!("({})", vec!["?"; cols].join(","));
+        vec![row.as_str(); rows].join(",")
+    }
+
+    /// An `IN (...)` list of `count` placeholders, numbered from 1 on PostgreSQL.
+    pub(crate) fn list(self, count: usize) -> String {
+        if self.sqlite {
+            vec!["?"; count].join(",")
+        } else {
+            sql::list(count, 1)
+        }
+    }
+}
+
 /// Whether a post moved money or found the same request already posted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -157,12 +194,13 @@ struct StoredKeyRow {
 
 /// Looks up the transactions stored under `keys`.
 pub(crate) async fn stored_keys(tx: &mut Tx, keys: &[&str]) -> Result<HashMap<String, StoredKey>> {
+    let marks = Marks::of(tx);
     let mut found = HashMap::with_capacity(keys.len());
     for chunk in keys.chunks(sql::rows_per_statement(1, 1_000)) {
         let query = format!(
             "SELECT id, idempotency_key, request_fingerprint, kind FROM ledger_transactions \
              WHERE idempotency_key IN ({})",
-            sql::list(chunk.len(), 1)
+            marks.list(chunk.len())
         );
         let mut q = sqlx::query_as::<_, StoredKeyRow>(sqlx::AssertSqlSafe(query));
         for key in chunk {
@@ -211,13 +249,14 @@ pub(crate) async fn claim(
         }
     }
 
+    let marks = Marks::of(tx);
     let mut taken: Vec<usize> = Vec::new();
     for chunk in to_insert.chunks(sql::rows_per_statement(TRANSACTION_COLUMNS, 500)) {
         let query = format!(
             "INSERT INTO ledger_transactions (id, idempotency_key, request_fingerprint, kind, order_id, \
              shipment_id, seller_id, payout_id, payout_batch_id, penalty_id, reverses, memo, created_at) \
              VALUES {} ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key",
-            sql::values(chunk.len(), TRANSACTION_COLUMNS, 1)
+            marks.values(chunk.len(), TRANSACTION_COLUMNS)
         );
         let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(query));
         for index in chunk {
@@ -334,6 +373,7 @@ pub(crate) async fn write(tx: &mut Tx, items: &[WriteItem<'_>]) -> Result<()> {
         return Ok(());
     }
     let now = crate::util::now_ms();
+    let marks = Marks::of(tx);
 
     // Postings, and each account's total delta in key order (the lock order).
     let mut postings: Vec<(String, String, AccountRef, i64)> = Vec::new();
@@ -353,7 +393,7 @@ pub(crate) async fn write(tx: &mut Tx, items: &[WriteItem<'_>]) -> Result<()> {
     for chunk in postings.chunks(sql::rows_per_statement(POSTING_COLUMNS, 1_000)) {
         let query = format!(
             "INSERT INTO ledger_postings (transaction_id, account_key, seller_id, currency, amount_minor) VALUES {}",
-            sql::values(chunk.len(), POSTING_COLUMNS, 1)
+            marks.values(chunk.len(), POSTING_COLUMNS)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(query));
         for (id, key, account, amount_minor) in chunk {
@@ -380,7 +420,7 @@ pub(crate) async fn write(tx: &mut Tx, items: &[WriteItem<'_>]) -> Result<()> {
              VALUES {} ON CONFLICT (account_key) DO UPDATE SET \
              balance_minor = ledger_balances.balance_minor + excluded.balance_minor, \
              version = ledger_balances.version + 1, updated_at = excluded.updated_at",
-            sql::values(chunk.len(), BALANCE_COLUMNS, 1)
+            marks.values(chunk.len(), BALANCE_COLUMNS)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(query));
         for (key, (account, delta)) in chunk {
@@ -418,6 +458,7 @@ struct ExtraRow {
 }
 
 async fn write_commission_lines(tx: &mut Tx, items: &[WriteItem<'_>]) -> Result<()> {
+    let marks = Marks::of(tx);
     // Extras for lines that came without them, read from their capture lines.
     let missing: Vec<String> = items
         .iter()
@@ -432,7 +473,7 @@ async fn write_commission_lines(tx: &mut Tx, items: &[WriteItem<'_>]) -> Result<
         let query = format!(
             "SELECT capture_id, line_no, order_id, category_code, min_minor, max_minor FROM capture_lines \
              WHERE capture_id IN ({})",
-            sql::list(chunk.len(), 1)
+            marks.list(chunk.len())
         );
         let mut q = sqlx::query_as::<_, ExtraRow>(sqlx::AssertSqlSafe(query));
         for id in chunk {
@@ -481,7 +522,7 @@ async fn write_commission_lines(tx: &mut Tx, items: &[WriteItem<'_>]) -> Result<
             "INSERT INTO ledger_commission_lines (transaction_id, capture_id, line_no, order_id, shipment_id, \
              seller_id, category_code, rule_id, rate_bps, fixed_minor, min_minor, max_minor, base_minor, \
              amount_minor, currency, created_at) VALUES {}",
-            sql::values(chunk.len(), COMMISSION_COLUMNS, 1)
+            marks.values(chunk.len(), COMMISSION_COLUMNS)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(query));
         for (transaction, line, extra) in chunk {

@@ -6,7 +6,7 @@
 //! conflict (a unique index on `capture_lines (order_id, line_no)` backs the check).
 
 use super::commission::{self, CategoryFacts, category_id};
-use super::posting::{self, Claimed, CommissionExtra, Posted, WriteItem};
+use super::posting::{self, Claimed, CommissionExtra, Marks, Posted, WriteItem};
 use super::settings::settings_of;
 use super::sql;
 use super::{key_reused, ledger_error};
@@ -338,12 +338,13 @@ async fn capture_keys(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
+    let marks = Marks::of(tx);
     let mut found = HashMap::new();
     for chunk in orders.chunks(500) {
         let query = format!(
             "SELECT DISTINCT cl.order_id, t.idempotency_key FROM capture_lines cl \
              JOIN ledger_transactions t ON t.id = cl.capture_id WHERE cl.order_id IN ({})",
-            sql::list(chunk.len(), 1)
+            marks.list(chunk.len())
         );
         let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(query));
         for id in chunk {
@@ -359,6 +360,7 @@ async fn capture_keys(
 const CAPTURE_LINE_COLUMNS: usize = 20;
 
 async fn insert_capture_lines(tx: &mut Tx, new: &[&Planned<'_>], now: Timestamp) -> Result<()> {
+    let marks = Marks::of(tx);
     let mut rows: Vec<(
         &Planned<'_>,
         &CaptureLine,
@@ -381,7 +383,7 @@ async fn insert_capture_lines(tx: &mut Tx, new: &[&Planned<'_>], now: Timestamp)
              category_code, quantity, unit_price_minor, line_total_minor, rule_id, rate_bps, fixed_minor, \
              min_minor, max_minor, allocated_minor, commission_minor, refunded_minor, \
              commission_reversed_minor, updated_at) VALUES {}",
-            sql::values(chunk.len(), CAPTURE_LINE_COLUMNS, 1)
+            marks.values(chunk.len(), CAPTURE_LINE_COLUMNS)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(query));
         for (p, line, snapshot, extra) in chunk {
@@ -415,6 +417,7 @@ async fn insert_capture_lines(tx: &mut Tx, new: &[&Planned<'_>], now: Timestamp)
 const HOLD_COLUMNS: usize = 12;
 
 async fn insert_holds(tx: &mut Tx, new: &[&Planned<'_>], now: Timestamp) -> Result<()> {
+    let marks = Marks::of(tx);
     let mut rows: Vec<(&Planned<'_>, ShipmentId, SellerId, i64, u32)> = Vec::new();
     for p in new {
         let sellers: HashMap<ShipmentId, SellerId> = p
@@ -442,7 +445,7 @@ async fn insert_holds(tx: &mut Tx, new: &[&Planned<'_>], now: Timestamp) -> Resu
              held_minor, return_window_days, status, open_return, open_dispute, created_at, updated_at) \
              SELECT column1, column2, column3, column4, column5, column6, column7, column8, 'held', 0, 0, \
              column9, column9 FROM (VALUES {}) AS v",
-            sql::values(chunk.len(), 9, 1)
+            marks.values(chunk.len(), 9)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(query));
         for (p, shipment, seller, held_minor, window) in chunk {
