@@ -330,3 +330,110 @@ db_test!(
         assert!(report.is_ok(), "{report}");
     }
 );
+
+db_test!(
+    the_ledger_loop_releases_due_holds_and_proposes_scheduled_batches,
+    |db: Db| async move {
+        use db::ledger::payouts::{PayoutSettings, list_batches, update_payout_settings};
+        use domain::payouts::PayoutFrequency;
+        let app = TestApp::new(db.clone());
+        let ab = two_sellers(&db).await;
+        let a_seller = ab.a.seller.as_ref().unwrap().seller_id;
+        let fin = staff(&db, "fin@fin.test", Role::Finance)
+            .await
+            .finance()
+            .unwrap();
+        update_payout_settings(
+            &db,
+            &fin,
+            &PayoutSettings {
+                currency: Currency::Rub,
+                frequency: PayoutFrequency::Daily,
+                minimum_minor: 100,
+                four_eyes_threshold_minor: 0,
+            },
+        )
+        .await
+        .unwrap();
+        let a = app.login(&ab.a.email, TEST_PASSWORD).await;
+        let saved = app.rpc("set_payout_details", BANK, Some(&a)).await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+        // Captured and delivered long ago, but not released yet.
+        let shipment_id = ShipmentId::from_uuid(Uuid::now_v7());
+        let input = CaptureInput {
+            order_id: OrderId::from_uuid(Uuid::now_v7()),
+            currency: Currency::Rub,
+            captured_minor: 100_000,
+            event_key: IdempotencyKey::parse("payment:loop").unwrap(),
+            lines: vec![OrderLineSnapshot {
+                line_no: 0,
+                shipment_id,
+                seller_id: a_seller,
+                category_code: "misc".into(),
+                quantity: 1,
+                unit_price_minor: 100_000,
+                line_total_minor: 100_000,
+            }],
+        };
+        settle_capture(&db, &input).await.unwrap();
+        mark_delivered(
+            &db,
+            &Actor::system(),
+            shipment_id,
+            Timestamp::from_millis(Timestamp::now().millis() - 30 * DAY_MS),
+        )
+        .await
+        .unwrap();
+        let before = app.rpc("get_seller_finance", &[], Some(&a)).await.json();
+        assert_eq!(before["balances"]["available_minor"], 0);
+        server::workers::ledger_tick(&app.state).await;
+        let after = app.rpc("get_seller_finance", &[], Some(&a)).await.json();
+        assert_eq!(after["balances"]["held_minor"], 0);
+        assert!(after["balances"]["available_minor"].as_i64().unwrap() > 0);
+        let batches = list_batches(&db, &fin, None, 10).await.unwrap();
+        assert_eq!(batches.len(), 1, "the daily schedule proposes one batch");
+        // Twice is the same as once.
+        server::workers::ledger_tick(&app.state).await;
+        assert_eq!(list_batches(&db, &fin, None, 10).await.unwrap().len(), 1);
+    }
+);
+
+#[tokio::test]
+async fn ledger_verify_exits_non_zero_on_drift() {
+    use server::cli::{Cli, Command, LedgerCommand};
+    use std::process::ExitCode;
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = common::test_settings();
+    settings.database_url = format!("sqlite://{}/cli.db", dir.path().display());
+    let verify = || Cli {
+        command: Some(Command::Ledger {
+            command: LedgerCommand::Verify,
+        }),
+    };
+    let code = server::cli::run(verify(), settings.clone()).await.unwrap();
+    assert_eq!(code, ExitCode::SUCCESS);
+    let db = server::cli::connect(&settings).await.unwrap();
+    let ab = two_sellers(&db).await;
+    fund(
+        &db,
+        ab.a.seller.as_ref().unwrap().seller_id,
+        10_000,
+        "payment:cli",
+    )
+    .await;
+    assert_eq!(
+        server::cli::run(verify(), settings.clone()).await.unwrap(),
+        ExitCode::SUCCESS
+    );
+    sqlx::query(
+        "UPDATE ledger_balances SET balance_minor = balance_minor + 1 \
+         WHERE account_key = (SELECT MIN(account_key) FROM ledger_balances)",
+    )
+    .execute(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        server::cli::run(verify(), settings).await.unwrap(),
+        ExitCode::from(1)
+    );
+}
