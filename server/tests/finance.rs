@@ -253,6 +253,39 @@ db_test!(
         );
         let report = db::ledger::verify::verify(&db).await.unwrap();
         assert!(report.is_ok(), "{report}");
+
+        // The pages render on the server with their data.
+        for (path, cookie, marker) in [
+            ("/finance".to_string(), &approver, "revenue-chart"),
+            ("/finance/payouts".to_string(), &approver, "batches-table"),
+            (
+                format!("/finance/payouts/{batch_id}"),
+                &approver,
+                "PP-000123",
+            ),
+            ("/finance/penalties".to_string(), &approver, "penalty-form"),
+            (
+                "/finance/settings".to_string(),
+                &approver,
+                "payout-settings-form",
+            ),
+            (
+                format!("/finance/sellers?id={a_seller}"),
+                &approver,
+                "seller-settings-form",
+            ),
+            ("/seller/finance".to_string(), &a, "statement-table"),
+        ] {
+            let page = app.get(&path, Some(cookie)).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}");
+            assert!(page.text().contains(marker), "{path} lacks {marker}");
+        }
+        let seller_page = app.get("/seller/finance", Some(&a)).await.text();
+        assert!(seller_page.contains(&a_order) && !seller_page.contains(&b_order));
+        assert_eq!(
+            app.get("/finance/payouts", Some(&a)).await.status,
+            StatusCode::FORBIDDEN
+        );
     }
 );
 
