@@ -228,7 +228,7 @@ pub fn BatchPage() -> impl IntoView {
                                                         };
                                                         view! {
                                                             <tr data-testid="batch-line">
-                                                                <td>{line.seller_name.clone()}</td>
+                                                                <td><a href=format!("/finance/sellers?id={}", line.seller_id)>{line.seller_name.clone()}</a></td>
                                                                 <td class="text-right money">{money(l, &line.amount)}</td>
                                                                 <td>
                                                                     <span class=class>{label}</span>
