@@ -295,6 +295,11 @@ async fn run_engine(engine: &str, test_db: TestDb, n: usize, payout_sellers: usi
 
     // Warm-up (connections, statement caches).
     settle_batched(&db, &orders(&mut rng, 500, &spread, 5)).await;
+    if db.engine() == db::Engine::Postgres {
+        // Statistics for the new tables, as autovacuum would gather them in service:
+        // without any, the planner scans all of `capture_lines` for every batch.
+        sqlx::query("ANALYZE").execute(db.pool()).await.unwrap();
+    }
 
     // 1. Settlement.
     let inputs = orders(&mut rng, n, &spread, 5);
