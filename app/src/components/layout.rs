@@ -47,7 +47,12 @@ const FINANCE_NAV: &[NavItem] = &[
     item("/finance/payouts", "₽", "Выплаты", "Payouts"),
     item("/finance/penalties", "⚠", "Штрафы", "Penalties"),
     item("/finance/sellers", "▤", "Продавцы", "Sellers"),
-    item("/finance/settings", "⚙", "Настройки выплат", "Payout settings"),
+    item(
+        "/finance/settings",
+        "⚙",
+        "Настройки выплат",
+        "Payout settings",
+    ),
 ];
 const ADMIN_NAV: &[NavItem] = &[
     item("/admin", "◧", "Обзор", "Overview"),
