@@ -56,6 +56,10 @@ export default defineConfig({
       LEPTOS_ENV: "PROD",
       BAZAAR_DEMO: "1",
       BAZAAR_FETCH_ALLOW_HOSTS: "127.0.0.1",
+      // The payment provider's secret the money test signs events with, and a fast
+      // ledger tick so released holds show up within the test.
+      BAZAAR_PAYMENT_WEBHOOK_SECRET: "e2e-payment-secret",
+      BAZAAR_LEDGER_INTERVAL_SECS: "1",
       RUST_LOG: "info,sqlx=warn",
     },
   },
