@@ -51,9 +51,13 @@ function productPng(size = 600): Buffer {
 async function openOwnItem(mp: Page, code: string) {
   await mp.goto("/moderation/queue");
   await hydrated(mp);
-  await mp.getByTestId("claim").click();
   const row = mp.locator(`.queue-row[data-sku="${code}"]`);
-  await expect(row).toBeVisible({ timeout: 20_000 });
+  // The listing enters the queue once the automatic checks have run (a few seconds
+  // after saving); until then a claim does not bring it, so claim again.
+  await expect(async () => {
+    await mp.getByTestId("claim").click();
+    await expect(row).toBeVisible({ timeout: 3_000 });
+  }).toPass({ timeout: 40_000 });
   await row.locator(".queue-pick").click();
   await expect(mp.getByTestId("item")).toHaveAttribute("data-sku", code);
 }
