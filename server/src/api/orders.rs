@@ -31,6 +31,11 @@ fn bad_id(field: &str, value: &str) -> AppError {
     crate::files::validation(field, "invalid_id", format!("{value:?} is not a valid id"))
 }
 
+/// Field errors as the API's validation error (the same shape the use cases return).
+fn invalid(fields: Vec<domain::FieldError>) -> AppError {
+    AppError::from(db::Error::Validation(fields))
+}
+
 fn shipment_id(value: &str) -> Result<ShipmentId, AppError> {
     value.parse().map_err(|_| bad_id("id", value))
 }
@@ -112,15 +117,7 @@ pub async fn create_order(
         &body,
         || async {
             let input: CreateOrderInput = parse_json(&body)?;
-            let order = input.validate().map_err(|fields| AppError {
-                code: ErrorCode::Validation,
-                message: fields
-                    .iter()
-                    .map(|f| format!("{}: {}", f.field, f.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                fields,
-            })?;
+            let order = input.validate().map_err(invalid)?;
             let receipt =
                 create::create_order(&state.db, &channel, &order, &state.settings.orders).await?;
             Ok((StatusCode::CREATED, serde_json::json!(receipt)))
@@ -248,15 +245,7 @@ pub async fn payment_event(
     verify_webhook(&secrets, signature, &body, Timestamp::now())
         .map_err(|e| AppError::new(e.code(), e.to_string()))?;
     let input: PaymentEventInput = parse_json(&body)?;
-    let event = input.validate().map_err(|fields| AppError {
-        code: ErrorCode::Validation,
-        message: fields
-            .iter()
-            .map(|f| format!("{}: {}", f.field, f.message))
-            .collect::<Vec<_>>()
-            .join("; "),
-        fields,
-    })?;
+    let event = input.validate().map_err(invalid)?;
     Ok(Json(
         payments::apply_payment_event(&state.db, &event).await?,
     ))
@@ -340,15 +329,7 @@ fn carrier_event_of(body: CarrierEventBody) -> Result<CarrierEvent, AppError> {
                 occurred_at,
             })
         }
-        _ => Err(AppError {
-            code: ErrorCode::Validation,
-            message: fields
-                .iter()
-                .map(|f| format!("{}: {}", f.field, f.message))
-                .collect::<Vec<_>>()
-                .join("; "),
-            fields,
-        }),
+        _ => Err(invalid(fields)),
     }
 }
 
