@@ -10,6 +10,17 @@ pub enum Engine {
 }
 
 impl Engine {
+    /// The engine a transaction runs on (use cases get a transaction, not the `Db`).
+    pub fn of(tx: &sqlx::Transaction<'_, sqlx::Any>) -> crate::Result<Engine> {
+        match (**tx).backend_name() {
+            "SQLite" => Ok(Engine::Sqlite),
+            "PostgreSQL" => Ok(Engine::Postgres),
+            other => Err(crate::Error::Internal(format!(
+                "unsupported database backend {other}"
+            ))),
+        }
+    }
+
     pub fn from_url(url: &str) -> Option<Engine> {
         if url.starts_with("sqlite:") {
             Some(Engine::Sqlite)

@@ -130,7 +130,7 @@ pub async fn apply_batch_detailed(
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let engine = engine_of(tx)?;
+    let engine = Engine::of(tx)?;
     lock_seller_catalog(tx, engine, ctx.seller_id()).await?;
     let mut outcomes = Vec::with_capacity(items.len());
     for round in rounds(items) {
@@ -140,16 +140,6 @@ pub async fn apply_batch_detailed(
     Ok(outcomes)
 }
 
-/// The engine behind a transaction (the use case got a `Tx`, not the `Db`).
-fn engine_of(tx: &mut Transaction<'_, Any>) -> Result<Engine> {
-    match (**tx).backend_name() {
-        "SQLite" => Ok(Engine::Sqlite),
-        "PostgreSQL" => Ok(Engine::Postgres),
-        other => Err(Error::Internal(format!(
-            "unsupported database backend {other}"
-        ))),
-    }
-}
 
 /// Serialises writers of one seller's catalog: the compare-then-write below must not
 /// interleave with another transaction doing the same for the same seller (two

@@ -209,24 +209,61 @@ pub struct ReleaseReport {
 /// pay off, small enough that the write lock is held for milliseconds.
 pub const RELEASE_BATCH: usize = 500;
 
+/// Batches released at once on PostgreSQL: `FOR UPDATE SKIP LOCKED` gives each its
+/// own holds, so while one waits for the server another is being processed. SQLite
+/// has one writer, so it releases one batch at a time.
+const PARALLEL_RELEASES_POSTGRES: usize = 3;
+
 /// Releases up to `limit` holds that are due at `now` (delivered, not blocked,
 /// `release_at <= now`), [`RELEASE_BATCH`] per database transaction, each with its own
 /// transaction keyed `hold_release:<shipment>`. Safe to run concurrently and twice: on
 /// PostgreSQL concurrent runs skip each other's rows (`FOR UPDATE SKIP LOCKED`), on
 /// SQLite the single writer serialises them, and a key never posts twice.
 pub async fn release_due_holds(db: &Db, now: Timestamp, limit: usize) -> Result<ReleaseReport> {
-    let mut report = ReleaseReport::default();
-    while (report.released as usize) < limit {
-        let batch = RELEASE_BATCH.min(limit - report.released as usize);
-        let done = release_batch(db, now, batch).await?;
-        report.released += done.released;
-        report.transactions += done.transactions;
-        report.released_minor += done.released_minor;
-        if (done.released as usize) < batch {
-            break;
+    let parallel = match db.engine() {
+        crate::dialect::Engine::Postgres => PARALLEL_RELEASES_POSTGRES,
+        crate::dialect::Engine::Sqlite => 1,
+    };
+    // What is left of `limit`, shared by the parallel loops.
+    let budget = std::sync::Mutex::new(limit);
+    let take = |want: usize| -> usize {
+        let mut left = budget.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = want.min(*left);
+        *left -= n;
+        n
+    };
+    let give_back = |n: usize| {
+        let mut left = budget.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *left += n;
+    };
+    let one_loop = || async {
+        let mut report = ReleaseReport::default();
+        loop {
+            let batch = take(RELEASE_BATCH);
+            if batch == 0 {
+                break;
+            }
+            let done = release_batch(db, now, batch).await?;
+            report.released += done.released;
+            report.transactions += done.transactions;
+            report.released_minor += done.released_minor;
+            if (done.released as usize) < batch {
+                // Nothing more is due (or the rest is locked by another loop).
+                give_back(batch - done.released as usize);
+                break;
+            }
         }
-    }
-    Ok(report)
+        Ok::<_, Error>(report)
+    };
+    let reports = futures::future::try_join_all((0..parallel).map(|_| one_loop())).await?;
+    Ok(reports
+        .into_iter()
+        .fold(ReleaseReport::default(), |mut all, r| {
+            all.released += r.released;
+            all.transactions += r.transactions;
+            all.released_minor += r.released_minor;
+            all
+        }))
 }
 
 async fn release_batch(db: &Db, now: Timestamp, batch: usize) -> Result<ReleaseReport> {
@@ -301,14 +338,18 @@ async fn release_batch(db: &Db, now: Timestamp, batch: usize) -> Result<ReleaseR
     }
 
     let at = now_ms();
+    let engine = crate::dialect::Engine::of(&tx)?;
     for chunk in released.chunks(sql::rows_per_statement(2, 500)) {
+        // Every parameter once, in textual order, so SQLite binds them by position.
         let query = format!(
-            "UPDATE holds SET status = 'released', released_at = $1, updated_at = $1, \
+            "UPDATE holds SET status = 'released', released_at = $1, updated_at = $2, \
              released_by_transaction = v.column2 FROM (VALUES {}) AS v \
              WHERE holds.shipment_id = v.column1 AND holds.status = 'held'",
-            sql::values(chunk.len(), 2, 2)
+            sql::values(chunk.len(), 2, 3)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(query)).bind(at);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(engine.numbered_params(query)))
+            .bind(at)
+            .bind(at);
         for (shipment, transaction_id) in chunk {
             q = q
                 .bind(shipment.to_string())

@@ -729,6 +729,7 @@ pub async fn propose_payout_batch(
         return Err(e);
     }
     const COLUMNS: usize = 9;
+    let engine = crate::dialect::Engine::of(&tx)?;
     for chunk in lines.chunks(sql::rows_per_statement(COLUMNS, 2_000)) {
         let query = format!(
             "INSERT INTO payout_lines (id, batch_id, seller_id, currency, amount_minor, status, exclusion_reason, \
@@ -737,7 +738,7 @@ pub async fn propose_payout_batch(
              FROM (VALUES {}) AS v",
             sql::values(chunk.len(), COLUMNS, 1)
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(query));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(engine.numbered_params(query)));
         for line in chunk {
             let (status, reason, note) = match &line.status {
                 PayoutLineStatus::Held { reason } => ("held", None, Some(reason.clone())),
@@ -1026,13 +1027,14 @@ pub async fn approve_batch(
         }
         report.excluded += excluded.len() as u64;
         let at = now_ms();
+        let engine = crate::dialect::Engine::of(&tx)?;
         for rows in approved.chunks(sql::rows_per_statement(2, 1_000)) {
             let query = format!(
                 "UPDATE payout_lines SET status = 'approved', reserve_transaction_id = v.column2, updated_at = $1 \
                  FROM (VALUES {}) AS v WHERE payout_lines.id = v.column1 AND payout_lines.status = 'proposed'",
                 sql::values(rows.len(), 2, 2)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(query)).bind(at);
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(engine.numbered_params(query))).bind(at);
             for (line_id, transaction_id) in rows {
                 q = q.bind(line_id.to_string()).bind(transaction_id.to_string());
             }
@@ -1045,7 +1047,7 @@ pub async fn approve_batch(
                  FROM (VALUES {}) AS v WHERE payout_lines.id = v.column1 AND payout_lines.status = 'proposed'",
                 sql::values(rows.len(), 2, 2)
             );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(query)).bind(at);
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(engine.numbered_params(query))).bind(at);
             for (line_id, available_minor) in rows {
                 q = q.bind(line_id.to_string()).bind(*available_minor);
             }
