@@ -19,8 +19,10 @@
 //!    with `settle_captures` in batches of [`BATCH`] orders (a webhook worker draining
 //!    its queue), in two distributions: spread over 10,000 sellers, and hot (every
 //!    order on the same 3 sellers, so 1–3 sellers per order). Then `orders / 5` spread
-//!    orders one per call with `settle_capture` (what the payment webhook does today),
-//!    and `orders / 2` with 4 concurrent tasks, spread and hot.
+//!    orders one per call with `settle_capture` (one payment event per transaction),
+//!    then `orders / 5` spread orders as the payment webhook settles them under load
+//!    (64 concurrent requests of one capture each through one `CaptureBatcher`), and
+//!    `orders / 2` with 4 concurrent tasks, spread and hot.
 //! 2. `payout_sellers` sellers with one settled order each, delivered long ago (bulk
 //!    SQL) and with bank details: `release_due_holds` (all due) + `propose_payout_batch`.
 //! 3. `seller_balances` latency for a seller with a short history and a hot seller
@@ -37,6 +39,7 @@ use db::ledger::settlement::{
     CaptureInput, OrderLineSnapshot, Settlement, settle_capture, settle_captures,
 };
 use db::ledger::verify::verify;
+use db::orders::capture_batch::CaptureBatcher;
 use db::testing::{TestDb, staff};
 use domain::accounts::Role;
 use domain::ids::{OrderId, SellerId, ShipmentId};
@@ -251,6 +254,39 @@ async fn timed_concurrent(db: &Db, engine: &str, what: &str, inputs: Vec<Capture
     line(engine, what, &inputs, t.elapsed());
 }
 
+/// Concurrent webhook requests, each settling one capture through the shared batcher.
+const WEBHOOK_REQUESTS: usize = 64;
+
+async fn timed_webhook(db: &Db, engine: &str, inputs: &[CaptureInput]) {
+    let batcher = CaptureBatcher::new(db.clone());
+    let queue = std::sync::Arc::new(std::sync::Mutex::new(inputs.to_vec()));
+    let t = Instant::now();
+    let handles: Vec<_> = (0..WEBHOOK_REQUESTS)
+        .map(|_| {
+            let batcher = batcher.clone();
+            let queue = queue.clone();
+            tokio::spawn(async move {
+                loop {
+                    let Some(input) = queue.lock().unwrap().pop() else {
+                        break;
+                    };
+                    let settled = batcher.settle(input).await.unwrap();
+                    assert!(matches!(settled, Settlement::Settled(_)));
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.await.unwrap();
+    }
+    line(
+        engine,
+        "webhook: 64 requests, one capture each, batcher",
+        inputs,
+        t.elapsed(),
+    );
+}
+
 async fn postings_of(db: &Db, seller: SellerId) -> i64 {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM ledger_postings WHERE seller_id = $1")
         .bind(seller.to_string())
@@ -327,6 +363,10 @@ async fn run_engine(engine: &str, test_db: TestDb, n: usize, payout_sellers: usi
         &inputs,
         t.elapsed(),
     );
+    // The payment webhook's path under load: every event its own request, all
+    // settling through one `CaptureBatcher` (group commit).
+    let inputs = orders(&mut rng, n / 5, &spread, 5);
+    timed_webhook(&db, engine, &inputs).await;
     let inputs = orders(&mut rng, n / 2, &spread, 5);
     timed_concurrent(
         &db,

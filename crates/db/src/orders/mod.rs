@@ -21,6 +21,7 @@
 //! UPDATE itself, so concurrent orders cannot oversell); shipping takes the units off
 //! both; a cancellation gives the reservation back.
 
+pub mod capture_batch;
 pub mod channel_keys;
 pub mod create;
 pub mod payments;

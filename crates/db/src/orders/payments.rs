@@ -3,6 +3,7 @@
 //! frozen capture lines. Each event's ledger transaction is keyed by its provider
 //! event id, so a redelivered event changes nothing.
 
+use super::capture_batch::CaptureBatcher;
 use super::shipments::{EventRow, insert_event};
 use crate::auth::{Actor, ActorKind};
 use crate::ledger::settlement::{
@@ -37,8 +38,27 @@ fn provider_actor() -> Actor {
     }
 }
 
-/// Applies one validated payment event.
+/// Applies one validated payment event, a capture in a transaction of its own.
 pub async fn apply_payment_event(db: &Db, event: &PaymentEvent) -> Result<PaymentReceipt> {
+    apply(db, None, event).await
+}
+
+/// Applies one validated payment event; a capture shares its settlement transaction
+/// with the other captures `batcher` is settling at the same moment (the webhook
+/// under load). Same outcome as [`apply_payment_event`].
+pub async fn apply_payment_event_batched(
+    db: &Db,
+    batcher: &CaptureBatcher,
+    event: &PaymentEvent,
+) -> Result<PaymentReceipt> {
+    apply(db, Some(batcher), event).await
+}
+
+async fn apply(
+    db: &Db,
+    batcher: Option<&CaptureBatcher>,
+    event: &PaymentEvent,
+) -> Result<PaymentReceipt> {
     let key = event
         .idempotency_key()
         .map_err(|e| Error::field("event_id", "invalid_format", e.to_string()))?;
@@ -87,7 +107,11 @@ pub async fn apply_payment_event(db: &Db, event: &PaymentEvent) -> Result<Paymen
                 event_key: key,
                 lines,
             };
-            match settlement::settle_capture(db, &input).await? {
+            let settled = match batcher {
+                Some(batcher) => batcher.settle(input).await?,
+                None => settlement::settle_capture(db, &input).await?,
+            };
+            match settled {
                 Settlement::Settled(summary) => (summary.transaction_id, false),
                 Settlement::Replayed(posted) => (posted.transaction_id, true),
             }
