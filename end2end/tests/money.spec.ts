@@ -148,6 +148,11 @@ test("an order pushed by API is paid, shipped, delivered, released and paid out"
   await openFirstProposed();
   const line = finance.page.getByTestId("batch-line").filter({ hasText: "Козлова" });
   await expect(line).toHaveCount(1);
+  // The statement lines behind the seller's amount, among them this order's release.
+  await line.getByTestId("line-statement-link").click();
+  const behind = finance.page.getByTestId("line-statement");
+  await expect(behind.getByTestId("line-statement-row").first()).toBeVisible();
+  await expect(behind).toContainText("Разморозка");
   await finance.page.getByTestId("approve-batch").locator('button[type="submit"]').click();
   await expect(finance.page.getByTestId("register-link")).toBeVisible();
   const download = finance.page.waitForEvent("download");

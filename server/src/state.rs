@@ -25,6 +25,8 @@ pub struct AppState {
     pub imports: Arc<ImportRunner>,
     /// Fetches sellers' image URLs under the SSRF policy.
     pub images: Arc<crate::images::ImageFetcher>,
+    /// Lets concurrent payment-webhook captures share settlement transactions.
+    pub captures: db::orders::capture_batch::CaptureBatcher,
 }
 
 impl AppState {
@@ -48,6 +50,7 @@ impl AppState {
         let images = Arc::new(crate::images::ImageFetcher::new(&settings)?);
         Ok(AppState {
             images,
+            captures: db::orders::capture_batch::CaptureBatcher::new(db.clone()),
             db,
             settings: Arc::new(settings),
             leptos,

@@ -172,6 +172,58 @@ db_test!(
         assert_eq!(proposed.status, StatusCode::OK, "{}", proposed.text());
         let batch_id = proposed.json().as_str().unwrap().to_string();
         let register = format!("/finance/payouts/{batch_id}/register.csv");
+
+        // The statement lines behind A's payout line: A's movements only, adding up to
+        // the line's amount (nothing was paid out to A before).
+        let proposed_lines = app
+            .rpc("finance_get_batch", &[("id", &batch_id)], Some(&preparer))
+            .await
+            .json();
+        let a_proposed = proposed_lines["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["seller_id"] == a_seller.to_string())
+            .unwrap()
+            .clone();
+        let a_line_id = a_proposed["id"].as_str().unwrap();
+        let behind = app
+            .rpc(
+                "finance_line_statement",
+                &[("line_id", a_line_id)],
+                Some(&preparer),
+            )
+            .await;
+        assert_eq!(behind.status, StatusCode::OK, "{}", behind.text());
+        let behind = behind.json();
+        let rows = behind["page"]["rows"].to_string();
+        assert!(rows.contains(&a_order), "{behind}");
+        assert!(
+            !rows.contains(&b_order),
+            "A's payout shows B's order: {behind}"
+        );
+        assert_eq!(behind["page"]["opening"]["available_minor"], 0);
+        assert_eq!(
+            behind["page"]["closing"]["available_minor"], a_proposed["amount"]["amount_minor"],
+            "{behind}"
+        );
+        assert!(behind["since_ms"].is_null());
+        let kinds: Vec<&str> = behind["page"]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["capture", "hold_release"], "{behind}");
+        // Sellers cannot read it, not even for their own line.
+        let denied = app
+            .rpc(
+                "finance_line_statement",
+                &[("line_id", a_line_id)],
+                Some(&a),
+            )
+            .await;
+        assert_eq!(denied.status, StatusCode::FORBIDDEN, "{}", denied.text());
         let refused = app
             .rpc(
                 "finance_approve_batch",

@@ -459,6 +459,7 @@ fn finance_cases(a: &AObjects) -> Vec<Case> {
         rpc("finance_list_batches", &[], Denied),
         rpc("finance_propose_batch", &[], Denied),
         rpc("finance_get_batch", &[("id", other)], Denied),
+        rpc("finance_line_statement", &[("line_id", other)], Denied),
         rpc("finance_approve_batch", &[("id", other)], Denied),
         rpc("finance_cancel_batch", &[("id", other)], Denied),
         rpc(

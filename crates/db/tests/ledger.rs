@@ -1231,3 +1231,71 @@ db_test!(finance_read_models_add_up, |db: Db| async move {
     assert_eq!(categories[0].category_code, "clothing");
     assert_eq!(categories[0].commission_minor, 3_000);
 });
+
+db_test!(
+    captures_sharing_a_batcher_each_keep_their_own_result,
+    |db: Db| async move {
+        use db::orders::capture_batch::CaptureBatcher;
+        let seller = insert_seller(&db, "S").await;
+        let batcher = CaptureBatcher::new(db.clone());
+        // 60 good captures, each sent twice (a provider redelivery racing the first),
+        // and one invalid: all at once. Then one reusing a settled key for another body.
+        let good: Vec<CaptureInput> = (0..60)
+            .map(|i| simple_capture(seller, 10_000 + i, &format!("payment:batch-{i}")))
+            .collect();
+        let mut reused = good[0].clone();
+        reused.captured_minor -= 1;
+        reused.lines[0].line_total_minor -= 1;
+        let mut invalid = simple_capture(seller, 5_000, "payment:batch-invalid");
+        invalid.captured_minor = 5_001;
+        let mut sends: Vec<(&'static str, CaptureInput)> = Vec::new();
+        for input in &good {
+            sends.push(("good", input.clone()));
+            sends.push(("good", input.clone()));
+        }
+        sends.push(("invalid", invalid));
+        let tasks: Vec<_> = sends
+            .into_iter()
+            .map(|(what, input)| {
+                let batcher = batcher.clone();
+                tokio::spawn(async move { (what, input.order_id, batcher.settle(input).await) })
+            })
+            .collect();
+        let mut transactions: std::collections::HashMap<OrderId, Vec<_>> = Default::default();
+        let mut held = 0;
+        for task in tasks {
+            let (what, order, result) = task.await.unwrap();
+            match what {
+                "good" => {
+                    let id = match result.unwrap() {
+                        Settlement::Settled(s) => {
+                            held += s.seller_shares[0].1;
+                            s.transaction_id
+                        }
+                        Settlement::Replayed(p) => p.transaction_id,
+                    };
+                    transactions.entry(order).or_default().push(id);
+                }
+                _ => assert!(result.is_err(), "an invalid capture was settled"),
+            }
+        }
+        let err = batcher.settle(reused).await.unwrap_err();
+        assert_eq!(code(&err), ErrorCode::IdempotencyKeyReused);
+        // Each order settled once; both of its sends name the same transaction.
+        assert_eq!(transactions.len(), 60);
+        for ids in transactions.values() {
+            assert_eq!(ids.len(), 2);
+            assert_eq!(ids[0], ids[1]);
+        }
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM ledger_transactions").await,
+            60
+        );
+        assert!(held > 0);
+        assert_eq!(
+            seller_balances(&db, seller, RUB).await.unwrap().held_minor,
+            held
+        );
+        assert_verified(&db).await;
+    }
+);

@@ -247,7 +247,7 @@ pub async fn payment_event(
     let input: PaymentEventInput = parse_json(&body)?;
     let event = input.validate().map_err(invalid)?;
     Ok(Json(
-        payments::apply_payment_event(&state.db, &event).await?,
+        payments::apply_payment_event_batched(&state.db, &state.captures, &event).await?,
     ))
 }
 

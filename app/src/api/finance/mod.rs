@@ -7,6 +7,7 @@ pub mod approve_batch;
 pub mod cancel_batch;
 pub mod get_batch;
 pub mod get_finance_overview;
+pub mod get_line_statement;
 pub mod get_payout_settings;
 pub mod get_seller_settings;
 pub mod list_batches;

@@ -37,23 +37,29 @@ pub async fn get_statement(after: Option<String>) -> Result<StatementPage, AppEr
         Some(id) => Some(crate::api::finance::parse_id(id)?),
         None => None,
     };
-    let s = seller_statement(&ssr::db()?, &ctx, &filter).await?;
-    Ok(StatementPage {
-        opening: s.opening,
-        closing: s.closing,
-        rows: s
-            .rows
-            .into_iter()
-            .map(|r| StatementLine {
-                transaction_id: r.transaction_id.to_string(),
-                at_ms: r.at.millis(),
-                kind: r.kind,
-                order_id: r.order_id.map(|o| o.to_string()),
-                memo: r.memo,
-                change: r.change,
-                after: r.after,
-            })
-            .collect(),
-        more: s.more,
-    })
+    Ok(seller_statement(&ssr::db()?, &ctx, &filter).await?.into())
+}
+
+#[cfg(feature = "ssr")]
+impl From<db::ledger::statement::Statement> for StatementPage {
+    fn from(s: db::ledger::statement::Statement) -> Self {
+        StatementPage {
+            opening: s.opening,
+            closing: s.closing,
+            rows: s
+                .rows
+                .into_iter()
+                .map(|r| StatementLine {
+                    transaction_id: r.transaction_id.to_string(),
+                    at_ms: r.at.millis(),
+                    kind: r.kind,
+                    order_id: r.order_id.map(|o| o.to_string()),
+                    memo: r.memo,
+                    change: r.change,
+                    after: r.after,
+                })
+                .collect(),
+            more: s.more,
+        }
+    }
 }

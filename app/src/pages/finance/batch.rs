@@ -6,12 +6,15 @@ use super::{batch_status, line_status, period};
 use crate::api::finance::approve_batch::ApproveBatch;
 use crate::api::finance::cancel_batch::CancelBatch;
 use crate::api::finance::get_batch::get_batch;
+use crate::api::finance::get_line_statement::{LineStatement, get_line_statement};
 use crate::api::finance::update_payout_line::UpdatePayoutLine;
 use crate::components::scope::RequestScope;
 use crate::components::ui::{ActionError, ErrorAlert, Loading, PageHeader, action_error};
 use crate::i18n::{datetime, money};
+use crate::pages::seller::finance::kind_label;
 use crate::session::use_locale;
 use domain::ErrorCode;
+use domain::Money;
 use domain::payouts::{BatchStatus, PayoutLineStatus};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -26,6 +29,23 @@ pub fn BatchPage() -> impl IntoView {
     let update = ServerAction::<UpdatePayoutLine>::new();
     let exported = RwSignal::new(0u32);
     let scope = RequestScope::capture();
+    // The payout line whose statement lines are shown below the table.
+    let selected = RwSignal::new(String::new());
+    let line_statement = {
+        let scope = scope.clone();
+        Resource::new(
+            move || selected.get(),
+            move |line_id: String| {
+                let run = (!line_id.is_empty()).then(|| scope.run(get_line_statement(line_id)));
+                async move {
+                    match run {
+                        Some(run) => run.await.map(Some),
+                        None => Ok(None),
+                    }
+                }
+            },
+        )
+    };
     let batch = {
         let id = id.clone();
         Resource::new(
@@ -226,9 +246,21 @@ pub fn BatchPage() -> impl IntoView {
                                                             ],
                                                             _ => Vec::new(),
                                                         };
+                                                        let line_id = line.id.clone();
                                                         view! {
                                                             <tr data-testid="batch-line">
-                                                                <td><a href=format!("/finance/sellers?id={}", line.seller_id)>{line.seller_name.clone()}</a></td>
+                                                                <td>
+                                                                    <a href=format!("/finance/sellers?id={}", line.seller_id)>{line.seller_name.clone()}</a>
+                                                                    <div class="small">
+                                                                        <a
+                                                                            href="#line-statement"
+                                                                            data-testid="line-statement-link"
+                                                                            on:click=move |_| selected.set(line_id.clone())
+                                                                        >
+                                                                            {l.pick("Операции за период", "Statement lines")}
+                                                                        </a>
+                                                                    </div>
+                                                                </td>
                                                                 <td class="text-right money">{money(l, &line.amount)}</td>
                                                                 <td>
                                                                     <span class=class>{label}</span>
@@ -272,6 +304,89 @@ pub fn BatchPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match line_statement.await {
+                        Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
+                        Ok(None) => ().into_any(),
+                        Ok(Some(s)) => view! { <LineStatementCard s=s /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+/// The statement lines behind one payout line: the seller's movements from their
+/// previous payout up to this line's proposal, with the running balances.
+#[component]
+fn LineStatementCard(s: LineStatement) -> impl IntoView {
+    let l = use_locale();
+    let currency = s.currency;
+    let at = |minor: i64| money(l, &Money::from_minor(minor, currency));
+    let since = s
+        .since_ms
+        .map(datetime)
+        .unwrap_or_else(|| l.pick("начала работы", "the first sale").to_string());
+    let available_change = s.page.closing.available_minor - s.page.opening.available_minor;
+    view! {
+        <div class="card" id="line-statement" data-testid="line-statement">
+            <div class="card-header">
+                <h2 class="card-title">{l.pick("Операции за период выплаты", "Statement lines behind the payout")}</h2>
+                <div class="muted small">
+                    {format!("{} {since} {} {}", l.pick("С", "From"), l.pick("по", "to"), datetime(s.until_ms))}
+                </div>
+            </div>
+            <div class="table-wrap">
+                <table class="table">
+                    <thead>
+                        <tr>
+                            <th>{l.pick("Когда", "When")}</th>
+                            <th>{l.pick("Операция", "Movement")}</th>
+                            <th>{l.pick("Заказ", "Order")}</th>
+                            <th class="text-right">{l.pick("Удержано ±", "Held ±")}</th>
+                            <th class="text-right">{l.pick("Доступно ±", "Available ±")}</th>
+                            <th class="text-right">{l.pick("Доступно", "Available")}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <tr class="muted">
+                            <td colspan="5">{l.pick("Доступно на начало периода", "Available at the start")}</td>
+                            <td class="text-right money">{at(s.page.opening.available_minor)}</td>
+                        </tr>
+                        {s
+                            .page
+                            .rows
+                            .into_iter()
+                            .map(|r| {
+                                view! {
+                                    <tr data-testid="line-statement-row">
+                                        <td class="nowrap muted">{datetime(r.at_ms)}</td>
+                                        <td>{kind_label(l, r.kind)}<div class="small muted">{r.memo.clone()}</div></td>
+                                        <td class="mono small">{r.order_id.clone().unwrap_or_default()}</td>
+                                        <td class="text-right money">{at(r.change.held_minor)}</td>
+                                        <td class="text-right money">{at(r.change.available_minor)}</td>
+                                        <td class="text-right money">{at(r.after.available_minor)}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                        <tr>
+                            <td colspan="4"><strong>{l.pick("Изменение доступного за период", "Change in available over the period")}</strong></td>
+                            <td class="text-right money"><strong>{at(available_change)}</strong></td>
+                            <td class="text-right money"><strong>{at(s.page.closing.available_minor)}</strong></td>
+                        </tr>
+                    </tbody>
+                </table>
+            </div>
+            {s.page.more.then(|| view! {
+                <div class="card-footer muted small">
+                    {l.pick(
+                        "Показаны первые 200 операций периода; полная выписка — в CSV продавца.",
+                        "The first 200 movements of the period are shown; the seller's CSV statement has them all.",
+                    )}
+                </div>
+            })}
         </div>
     }
 }

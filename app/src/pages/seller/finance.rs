@@ -20,7 +20,7 @@ fn rub(minor: i64) -> Money {
     Money::from_minor(minor, Currency::Rub)
 }
 
-fn kind_label(l: Locale, k: TransactionKind) -> &'static str {
+pub(crate) fn kind_label(l: Locale, k: TransactionKind) -> &'static str {
     match k {
         TransactionKind::Capture => l.pick("Оплата заказа", "Order paid"),
         TransactionKind::HoldRelease => l.pick("Разморозка", "Hold released"),

@@ -140,7 +140,6 @@ pub async fn apply_batch_detailed(
     Ok(outcomes)
 }
 
-
 /// Serialises writers of one seller's catalog: the compare-then-write below must not
 /// interleave with another transaction doing the same for the same seller (two
 /// imports at once on PostgreSQL). SQLite's `BEGIN IMMEDIATE` already serialises all

@@ -227,13 +227,17 @@ pub async fn release_due_holds(db: &Db, now: Timestamp, limit: usize) -> Result<
     // What is left of `limit`, shared by the parallel loops.
     let budget = std::sync::Mutex::new(limit);
     let take = |want: usize| -> usize {
-        let mut left = budget.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut left = budget
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let n = want.min(*left);
         *left -= n;
         n
     };
     let give_back = |n: usize| {
-        let mut left = budget.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut left = budget
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *left += n;
     };
     let one_loop = || async {

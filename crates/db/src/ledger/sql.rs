@@ -2,7 +2,6 @@
 
 use std::fmt::Write as _;
 
-
 /// `($1,$2,$3),($4,$5,$6)` for `rows` rows of `cols` placeholders, numbered from `first`.
 pub(crate) fn values(rows: usize, cols: usize, first: usize) -> String {
     let mut out = String::with_capacity(rows * cols * 5);

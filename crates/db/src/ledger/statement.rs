@@ -8,11 +8,11 @@
 
 use super::holds::{HeldItem, held_items};
 use super::sql;
-use crate::auth::SellerCtx;
+use crate::auth::{FinanceCtx, SellerCtx};
 use crate::util::parse_col;
 use crate::{Db, Error, Result};
 use domain::Locale;
-use domain::ids::{JournalId, OrderId, PayoutId, PenaltyId, ShipmentId};
+use domain::ids::{JournalId, OrderId, PayoutId, PenaltyId, SellerId, ShipmentId};
 use domain::ledger::{AccountRef, Balances, SellerAccountKind, TransactionKind};
 use domain::money::{Currency, Money};
 use domain::time::Timestamp;
@@ -127,7 +127,64 @@ pub async fn seller_statement(
     ctx: &SellerCtx,
     filter: &StatementFilter,
 ) -> Result<Statement> {
-    let seller_id = ctx.seller_id();
+    statement_of(db, ctx.seller_id(), filter).await
+}
+
+/// The movements behind one payout line: the seller's statement from their previous
+/// payout line (or from the start) up to the moment this line was proposed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayoutLineStatement {
+    pub seller_id: SellerId,
+    /// When the seller's previous payout line was proposed, if there was one.
+    pub since: Option<Timestamp>,
+    /// When this line was proposed.
+    pub until: Timestamp,
+    pub statement: Statement,
+}
+
+/// Finance staff: what lies behind a payout line's amount (at most `limit` movements,
+/// oldest first; `more` says when the period holds more).
+pub async fn payout_line_statement(
+    db: &Db,
+    _ctx: &FinanceCtx,
+    line_id: PayoutId,
+    limit: u32,
+) -> Result<PayoutLineStatement> {
+    let line: Option<(String, String, i64)> =
+        sqlx::query_as("SELECT seller_id, currency, created_at FROM payout_lines WHERE id = $1")
+            .bind(line_id.to_string())
+            .fetch_optional(db.pool())
+            .await?;
+    let (seller_id, currency, created_at) = line.ok_or(Error::NotFound("payout line"))?;
+    let previous: Option<(Option<i64>,)> = sqlx::query_as(
+        "SELECT MAX(l.created_at) FROM payout_lines l JOIN payout_batches b ON b.id = l.batch_id \
+         WHERE l.seller_id = $1 AND l.currency = $2 AND l.created_at < $3 AND b.status <> 'cancelled'",
+    )
+    .bind(&seller_id)
+    .bind(&currency)
+    .bind(created_at)
+    .fetch_optional(db.pool())
+    .await?;
+    let since = previous.and_then(|(at,)| at).map(Timestamp::from_millis);
+    let until = Timestamp::from_millis(created_at);
+    let seller_id: SellerId = parse_col("payout_lines.seller_id", &seller_id)?;
+    let filter = StatementFilter {
+        currency: parse_col("payout_lines.currency", &currency)?,
+        from: since,
+        // Everything posted up to and including the millisecond the line was proposed.
+        to: Some(Timestamp::from_millis(created_at.saturating_add(1))),
+        after: None,
+        limit: Some(limit),
+    };
+    Ok(PayoutLineStatement {
+        seller_id,
+        since,
+        until,
+        statement: statement_of(db, seller_id, &filter).await?,
+    })
+}
+
+async fn statement_of(db: &Db, seller_id: SellerId, filter: &StatementFilter) -> Result<Statement> {
     let keys = SellerAccountKind::ALL
         .map(|kind| AccountRef::seller(seller_id, kind, filter.currency).key());
     let limit = filter.limit.unwrap_or(200).clamp(1, 1_000);
