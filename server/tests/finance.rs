@@ -522,3 +522,111 @@ async fn ledger_verify_exits_non_zero_on_drift() {
         ExitCode::from(1)
     );
 }
+
+db_test!(
+    commission_rules_are_set_by_finance_and_charge_later_captures,
+    |db: Db| async move {
+        let app = TestApp::new(db.clone());
+        let ab = two_sellers(&db).await;
+        let a_seller = ab.a.seller.as_ref().unwrap().seller_id;
+        staff(&db, "fin@fin.test", Role::Finance).await;
+        let fin = app.login("fin@fin.test", TEST_PASSWORD).await;
+        let a = app.login(&ab.a.email, TEST_PASSWORD).await;
+
+        let listed = app
+            .rpc("finance_list_commission_rules", &[], Some(&fin))
+            .await;
+        assert_eq!(listed.status, StatusCode::OK, "{}", listed.text());
+        let listed = listed.json();
+        let category = listed["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["depth"] == 1)
+            .expect("the starter tree has subcategories")["code"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let rule = |rate: &'static str| {
+            vec![
+                ("category_code", category.clone()),
+                ("tier", String::new()),
+                ("rate_percent", rate.to_string()),
+                ("fixed", String::new()),
+                ("min", "10".to_string()),
+                ("max", String::new()),
+            ]
+        };
+        let send = |form: Vec<(&'static str, String)>, cookie: String| {
+            let app = &app;
+            async move {
+                let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                app.rpc("finance_save_commission_rule", &form, Some(&cookie))
+                    .await
+            }
+        };
+        // Sellers cannot set or read commission rules.
+        assert_eq!(
+            send(rule("1"), a.clone()).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.rpc("finance_list_commission_rules", &[], Some(&a))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        // Saved, then replaced (one rule per category and tier).
+        let saved = send(rule("12,5"), fin.clone()).await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+        let saved = send(rule("15"), fin.clone()).await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+        let rules = app
+            .rpc("finance_list_commission_rules", &[], Some(&fin))
+            .await
+            .json();
+        let mine: Vec<_> = rules["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["category_code"] == category.as_str())
+            .collect();
+        assert_eq!(mine.len(), 1, "{rules}");
+        assert_eq!(mine[0]["rate"], "15%");
+        assert_eq!(mine[0]["min"]["amount_minor"], 1_000);
+        // Bad input names its field and changes nothing.
+        let mut unknown = rule("5");
+        unknown[0].1 = "no-such-category".into();
+        let refused = send(unknown, fin.clone()).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(refused.json()["fields"][0]["field"], "category_code");
+        let refused = send(rule("сто"), fin.clone()).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(refused.json()["fields"][0]["field"], "rate_percent");
+
+        // A capture in that category is charged 15 %.
+        let input = CaptureInput {
+            order_id: OrderId::from_uuid(Uuid::now_v7()),
+            currency: Currency::Rub,
+            captured_minor: 10_000,
+            event_key: IdempotencyKey::parse("payment:rule").unwrap(),
+            lines: vec![OrderLineSnapshot {
+                line_no: 0,
+                shipment_id: ShipmentId::from_uuid(Uuid::now_v7()),
+                seller_id: a_seller,
+                category_code: category.clone(),
+                quantity: 1,
+                unit_price_minor: 10_000,
+                line_total_minor: 10_000,
+            }],
+        };
+        match settle_capture(&db, &input).await.unwrap() {
+            db::ledger::settlement::Settlement::Settled(s) => {
+                assert_eq!(s.commission_minor, 1_500);
+            }
+            other => panic!("expected a settlement, got {other:?}"),
+        }
+        let report = db::ledger::verify::verify(&db).await.unwrap();
+        assert!(report.is_ok(), "{report}");
+    }
+);

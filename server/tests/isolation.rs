@@ -460,6 +460,19 @@ fn finance_cases(a: &AObjects) -> Vec<Case> {
         rpc("finance_propose_batch", &[], Denied),
         rpc("finance_get_batch", &[("id", other)], Denied),
         rpc("finance_line_statement", &[("line_id", other)], Denied),
+        rpc("finance_list_commission_rules", &[], Denied),
+        rpc(
+            "finance_save_commission_rule",
+            &[
+                ("category_code", ""),
+                ("tier", ""),
+                ("rate_percent", "1"),
+                ("fixed", ""),
+                ("min", ""),
+                ("max", ""),
+            ],
+            Denied,
+        ),
         rpc("finance_approve_batch", &[("id", other)], Denied),
         rpc("finance_cancel_batch", &[("id", other)], Denied),
         rpc(

@@ -275,6 +275,20 @@ pub async fn upsert_commission_rule(
             "The maximum must not be below the minimum",
         ));
     }
+    if let Some(code) = category_code {
+        let known: Option<(String,)> =
+            sqlx::query_as("SELECT code FROM categories WHERE code = $1")
+                .bind(code)
+                .fetch_optional(db.pool())
+                .await?;
+        if known.is_none() {
+            errors.push(domain::FieldError::new(
+                "category_code",
+                "unknown_category",
+                format!("There is no category {code:?}"),
+            ));
+        }
+    }
     let (Some(currency), Some(rate), true) = (currency, rate, errors.is_empty()) else {
         return Err(Error::Validation(errors));
     };
