@@ -1,6 +1,8 @@
 //! Crash safety with the real binary: `bazaar serve` is killed with SIGKILL while
-//! payment captures are being settled; after a restart the provider's retries finish
-//! the job, and every order is captured exactly once with a balanced ledger
+//! payment captures are being settled (and, separately, while its ledger tick releases
+//! holds for a payout batch, and during an import); after a restart the provider's
+//! retries (or the tick) finish the job, and every order is captured exactly once
+//! (every hold released once) with a balanced ledger
 //! (`bazaar ledger verify`-equivalent check through `db::ledger::verify`). Runs on
 //! SQLite, and on PostgreSQL (a fresh database) when TEST_DATABASE_URL is set.
 
@@ -43,8 +45,13 @@ fn command(url: &str, dir: &std::path::Path) -> Command {
 }
 
 async fn start(url: &str, dir: &std::path::Path, port: u16) -> Server {
+    start_with(url, dir, port, &[]).await
+}
+
+async fn start_with(url: &str, dir: &std::path::Path, port: u16, env: &[(&str, &str)]) -> Server {
     let mut child = command(url, dir)
         .arg("serve")
+        .envs(env.iter().copied())
         .env("BAZAAR_ADDR", format!("127.0.0.1:{port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -220,8 +227,13 @@ async fn sigkill_during_settlement_loses_and_doubles_nothing_sqlite() {
     scenario(&url).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigkill_during_settlement_loses_and_doubles_nothing_postgres() {
+/// Runs `run` against a fresh PostgreSQL database of its own (the binary migrates
+/// it), dropped afterwards; skipped without TEST_DATABASE_URL unless required.
+async fn on_fresh_postgres<F, Fut>(run: F)
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     let Ok(base) = std::env::var("TEST_DATABASE_URL") else {
         assert!(
             std::env::var("BAZAAR_REQUIRE_POSTGRES").is_err(),
@@ -229,7 +241,6 @@ async fn sigkill_during_settlement_loses_and_doubles_nothing_postgres() {
         );
         return;
     };
-    // A database of its own: the binary runs its migrations into it.
     let name = format!("crash_{}", uuid::Uuid::now_v7().simple());
     let admin = db::Db::connect(&base, &db::DbOptions::default())
         .await
@@ -239,14 +250,200 @@ async fn sigkill_during_settlement_loses_and_doubles_nothing_postgres() {
         .await
         .unwrap();
     let (prefix, _) = base.rsplit_once('/').unwrap();
-    let url = format!("{prefix}/{name}");
-    scenario(&url).await;
+    run(format!("{prefix}/{name}")).await;
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "DROP DATABASE {name} WITH (FORCE)"
     )))
     .execute(admin.pool())
     .await
     .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_during_settlement_loses_and_doubles_nothing_postgres() {
+    on_fresh_postgres(|url| async move { scenario(&url).await }).await;
+}
+
+/// Payees with money waiting in `held`, delivered long ago: the server's ledger tick
+/// releases the holds and proposes the payout batch. It is killed half-way through
+/// the releases; after the restart every hold is released exactly once and one batch
+/// pays every seller exactly what is available.
+async fn payout_scenario(url: &str) {
+    use db::ledger::settlement::{CaptureInput, OrderLineSnapshot, settle_captures};
+    use domain::ids::{OrderId, SellerId, ShipmentId};
+    use domain::ledger::IdempotencyKey;
+    const PAYEES: usize = 6_000;
+    let dir = tempfile::tempdir().unwrap();
+    let status = command(url, dir.path())
+        .arg("migrate")
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let db = db::Db::connect(url, &db::DbOptions::default())
+        .await
+        .unwrap();
+    let sellers: Vec<SellerId> = (0..PAYEES)
+        .map(|_| SellerId::from_uuid(uuid::Uuid::now_v7()))
+        .collect();
+    for chunk in sellers.chunks(500) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, 'Payee', NULL, 'active', 'payee', 0, 0)", i + 1))
+            .collect();
+        let query = format!(
+            "INSERT INTO sellers (id, name, inn, status, search_text, created_at, updated_at) VALUES {}",
+            rows.join(",")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(query));
+        for id in chunk {
+            q = q.bind(id.to_string());
+        }
+        q.execute(db.pool()).await.unwrap();
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                format!(
+                    "(${}, 'ООО Получатель', '7707083893', '044525225', '40702810900000000001', \
+                     '30101810400000000225', 'ПАО Сбербанк', 0, NULL)",
+                    i + 1
+                )
+            })
+            .collect();
+        let query = format!(
+            "INSERT INTO seller_payout_details (seller_id, recipient_name, inn, bik, account_number, \
+             correspondent_account, bank_name, updated_at, updated_by) VALUES {}",
+            rows.join(",")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(query));
+        for id in chunk {
+            q = q.bind(id.to_string());
+        }
+        q.execute(db.pool()).await.unwrap();
+    }
+    let captures: Vec<CaptureInput> = sellers
+        .iter()
+        .enumerate()
+        .map(|(n, seller)| {
+            let amount = 10_000 + n as i64;
+            CaptureInput {
+                order_id: OrderId::from_uuid(uuid::Uuid::now_v7()),
+                currency: domain::money::Currency::Rub,
+                captured_minor: amount,
+                event_key: IdempotencyKey::parse(&format!("payment:payee-{n}")).unwrap(),
+                lines: vec![OrderLineSnapshot {
+                    line_no: 0,
+                    shipment_id: ShipmentId::from_uuid(uuid::Uuid::now_v7()),
+                    seller_id: *seller,
+                    category_code: "misc".into(),
+                    quantity: 1,
+                    unit_price_minor: amount,
+                    line_total_minor: amount,
+                }],
+            }
+        })
+        .collect();
+    for chunk in captures.chunks(200) {
+        for r in settle_captures(&db, chunk).await.unwrap() {
+            r.unwrap();
+        }
+    }
+    let long_ago = Timestamp::now().millis() - 60 * 86_400_000;
+    sqlx::query("UPDATE holds SET delivered_at = $1, release_at = $1")
+        .bind(long_ago)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE payout_settings SET frequency = 'daily', weekday = NULL, minimum_minor = 1 WHERE currency = 'RUB'",
+    )
+    .execute(db.pool())
+    .await
+    .unwrap();
+    let count = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            let (n,): (i64,) = sqlx::query_as(sql).fetch_one(db.pool()).await.unwrap();
+            n
+        }
+    };
+    let released = "SELECT COUNT(*) FROM holds WHERE status = 'released'";
+
+    // The tick starts within a second; kill the server while it releases.
+    let port = free_port();
+    let tick = [("BAZAAR_LEDGER_INTERVAL_SECS", "1")];
+    let mut server = start_with(url, dir.path(), port, &tick).await;
+    let mut seen = 0;
+    for _ in 0..6_000 {
+        seen = count(released).await;
+        if seen > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    server.child.kill().unwrap(); // SIGKILL on Unix
+    server.child.wait().unwrap();
+    assert!(seen > 0, "the ledger tick never started");
+    let at_kill = count(released).await;
+    assert!(
+        (at_kill as usize) < PAYEES,
+        "the kill came too late to test anything ({at_kill} of {PAYEES} released)"
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM payout_batches").await, 0);
+
+    // After the restart the tick finishes the job.
+    let mut server = start_with(url, dir.path(), port, &tick).await;
+    let mut done = false;
+    for _ in 0..1_200 {
+        if count(released).await == PAYEES as i64
+            && count("SELECT COUNT(*) FROM payout_lines").await == PAYEES as i64
+        {
+            done = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    assert!(
+        done,
+        "the restarted server did not finish releasing and proposing"
+    );
+
+    assert_eq!(
+        count("SELECT COUNT(*) FROM ledger_transactions WHERE kind = 'hold_release'").await,
+        PAYEES as i64,
+        "each hold released exactly once"
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM payout_batches").await, 1);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM payout_lines WHERE status = 'proposed'").await,
+        PAYEES as i64
+    );
+    let (lines_total,): (i64,) =
+        sqlx::query_as("SELECT CAST(SUM(amount_minor) AS BIGINT) FROM payout_lines")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    let (available,): (i64,) = sqlx::query_as(
+        "SELECT CAST(SUM(balance_minor) AS BIGINT) FROM ledger_balances WHERE kind = 'available'",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(lines_total, available, "the batch pays what is available");
+    let report = db::ledger::verify::verify(&db).await.unwrap();
+    assert!(report.is_ok(), "{report}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_while_releasing_holds_for_payout_releases_each_once_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/payout-crash.db", dir.path().display());
+    payout_scenario(&url).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_while_releasing_holds_for_payout_releases_each_once_postgres() {
+    on_fresh_postgres(|url| async move { payout_scenario(&url).await }).await;
 }
 
 /// A big import is killed half-way; after the restart the job resumes from its last
