@@ -360,6 +360,46 @@ db_test!(
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let refused = app.rpc("finance_apply_penalty", &form, Some(&a)).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        // The penalty form's seller picker: finds sellers by name, sellers cannot use it.
+        let all = app
+            .rpc("finance_find_sellers", &[("query", "")], Some(&fin))
+            .await
+            .json();
+        let a_row = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == a_seller.to_string())
+            .expect("seller A is listed")
+            .clone();
+        let name = a_row["name"].as_str().unwrap();
+        let by_name = app
+            .rpc("finance_find_sellers", &[("query", name)], Some(&fin))
+            .await
+            .json();
+        assert!(
+            by_name
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["id"] == a_seller.to_string()),
+            "{by_name}"
+        );
+        let none = app
+            .rpc(
+                "finance_find_sellers",
+                &[("query", "zzz-no-such-seller")],
+                Some(&fin),
+            )
+            .await
+            .json();
+        assert_eq!(none.as_array().unwrap().len(), 0);
+        assert_eq!(
+            app.rpc("finance_find_sellers", &[("query", "")], Some(&a))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
         let charged = app.rpc("finance_apply_penalty", &form, Some(&fin)).await;
         assert_eq!(charged.status, StatusCode::OK, "{}", charged.text());
         // A double submit charges once.

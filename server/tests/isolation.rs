@@ -461,6 +461,7 @@ fn finance_cases(a: &AObjects) -> Vec<Case> {
         rpc("finance_get_batch", &[("id", other)], Denied),
         rpc("finance_line_statement", &[("line_id", other)], Denied),
         rpc("finance_list_commission_rules", &[], Denied),
+        rpc("finance_find_sellers", &[("query", "")], Denied),
         rpc(
             "finance_save_commission_rule",
             &[

@@ -8,4 +8,5 @@ pub mod image_upload;
 pub mod layout;
 pub mod orders;
 pub mod scope;
+pub mod seller_picker;
 pub mod ui;

@@ -434,6 +434,27 @@ pub async fn list_sellers(
     offset: i64,
     limit: i64,
 ) -> Result<Page<SellerView>> {
+    search_sellers(db, query, status, offset, limit).await
+}
+
+/// Finance staff picking a seller (penalties, finance settings): the first `limit`
+/// sellers matching `query` by name or INN, newest first.
+pub async fn find_sellers_for_finance(
+    db: &Db,
+    _ctx: &crate::auth::FinanceCtx,
+    query: &str,
+    limit: i64,
+) -> Result<Vec<SellerView>> {
+    Ok(search_sellers(db, query, None, 0, limit).await?.items)
+}
+
+async fn search_sellers(
+    db: &Db,
+    query: &str,
+    status: Option<SellerStatus>,
+    offset: i64,
+    limit: i64,
+) -> Result<Page<SellerView>> {
     let limit = limit.clamp(1, 200);
     let offset = offset.max(0);
     let needle = search_needle(query);

@@ -5,6 +5,7 @@
 pub mod apply_penalty;
 pub mod approve_batch;
 pub mod cancel_batch;
+pub mod find_sellers;
 pub mod get_batch;
 pub mod get_finance_overview;
 pub mod get_line_statement;

@@ -4,6 +4,7 @@ use crate::api::finance::apply_penalty::ApplyPenalty;
 use crate::api::finance::list_penalties::list_penalties;
 use crate::api::finance::reverse_penalty::ReversePenalty;
 use crate::components::scope::RequestScope;
+use crate::components::seller_picker::SellerPicker;
 use crate::components::ui::{ActionError, ErrorAlert, Field, Loading, PageHeader, action_error};
 use crate::i18n::{datetime, money};
 use crate::session::use_locale;
@@ -43,7 +44,7 @@ pub fn PenaltiesPage() -> impl IntoView {
                     <ActionForm action=apply attr:class="form" attr:data-testid="penalty-form">
                         <ActionError error=apply_error />
                         <input type="hidden" name="key" value="" />
-                        <Field label=l.pick("ID продавца", "Seller id") name="seller_id" required=true error=apply_error />
+                        <SellerPicker name="seller_id" />
                         <Field label=l.pick("Сумма, ₽", "Amount, RUB") name="amount" required=true placeholder="500,00" error=apply_error />
                         <div class="field">
                             <label for="penalty-reason">{l.pick("Причина", "Reason")}</label>

@@ -4,6 +4,7 @@
 use crate::api::finance::get_seller_settings::get_seller_settings;
 use crate::api::finance::update_seller_settings::UpdateSellerSettings;
 use crate::components::scope::RequestScope;
+use crate::components::seller_picker::SellerPicker;
 use crate::components::ui::{ActionError, ErrorAlert, Field, Loading, PageHeader, action_error};
 use crate::session::use_locale;
 use domain::ledger::SellerTier;
@@ -35,21 +36,13 @@ pub fn SellerSettingsPage() -> impl IntoView {
         <div class="page-body stack">
             <div class="card">
                 <div class="card-body stack">
-                    <div class="field">
-                        <label for="seller-id">{l.pick("ID продавца", "Seller id")}</label>
-                        <input
-                            id="seller-id"
-                            type="text"
-                            prop:value=move || seller.get()
-                            on:change=move |ev| seller.set(event_target_value(&ev).trim().to_string())
-                        />
-                    </div>
+                    <SellerPicker name="seller" initial=seller.get_untracked() selected=seller />
                     <Transition fallback=|| view! { <Loading /> }>
                         {move || Suspend::new(async move {
                             match settings.await {
                                 Err(e) => view! { <ErrorAlert error=e /> }.into_any(),
                                 Ok(None) => view! {
-                                    <p class="muted">{l.pick("Введите ID продавца (он есть в списке должников и штрафов).", "Enter a seller id (shown in the debtors and penalties lists).")}</p>
+                                    <p class="muted">{l.pick("Выберите продавца.", "Choose a seller.")}</p>
                                 }
                                     .into_any(),
                                 Ok(Some(s)) => view! {
