@@ -93,7 +93,8 @@ async fn capture(
     Ok(res.status().as_u16())
 }
 
-async fn scenario(url: &str) {
+/// A data folder and the database at `url`, migrated by the binary itself.
+async fn migrated(url: &str) -> (tempfile::TempDir, db::Db) {
     let dir = tempfile::tempdir().unwrap();
     let status = command(url, dir.path())
         .arg("migrate")
@@ -101,10 +102,15 @@ async fn scenario(url: &str) {
         .status()
         .unwrap();
     assert!(status.success());
-    // A seller with an active SKU, straight into the database.
     let db = db::Db::connect(url, &db::DbOptions::default())
         .await
         .unwrap();
+    (dir, db)
+}
+
+async fn scenario(url: &str) {
+    let (dir, db) = migrated(url).await;
+    // A seller with an active SKU, straight into the database.
     let seller = uuid::Uuid::now_v7().to_string();
     sqlx::query(
         "INSERT INTO sellers (id, name, inn, status, search_text, created_at, updated_at) \
@@ -273,16 +279,7 @@ async fn payout_scenario(url: &str) {
     use domain::ids::{OrderId, SellerId, ShipmentId};
     use domain::ledger::IdempotencyKey;
     const PAYEES: usize = 6_000;
-    let dir = tempfile::tempdir().unwrap();
-    let status = command(url, dir.path())
-        .arg("migrate")
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let db = db::Db::connect(url, &db::DbOptions::default())
-        .await
-        .unwrap();
+    let (dir, db) = migrated(url).await;
     let sellers: Vec<SellerId> = (0..PAYEES)
         .map(|_| SellerId::from_uuid(uuid::Uuid::now_v7()))
         .collect();
