@@ -247,3 +247,52 @@ db_test!(
         assert!(page.text().contains("/api/v1/me"));
     }
 );
+
+db_test!(
+    admins_download_the_category_tree_and_import_it_back_unchanged,
+    |db: Db| async move {
+        let app = TestApp::new(db.clone());
+        staff(&db, "admin@x.ru", Role::Admin).await;
+        let admin = app.login("admin@x.ru", TEST_PASSWORD).await;
+        // Seeds the starter tree.
+        let before = app.rpc("admin_list_categories", &[], Some(&admin)).await;
+        assert_eq!(before.status, StatusCode::OK, "{}", before.text());
+        let before = before.json();
+
+        let ab = two_sellers(&db).await;
+        let seller = app.login(&ab.a.email, TEST_PASSWORD).await;
+        let path = "/admin/categories/export.csv";
+        assert_eq!(app.get(path, None).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.get(path, Some(&seller)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let csv = app.get(path, Some(&admin)).await;
+        assert_eq!(csv.status, StatusCode::OK, "{}", csv.text());
+        assert!(
+            csv.headers[header::CONTENT_DISPOSITION]
+                .to_str()
+                .unwrap()
+                .contains("categories.csv")
+        );
+        let text = String::from_utf8(csv.body.to_vec()).unwrap();
+        assert!(text.contains("smartphones"), "{text}");
+
+        // Importing the file as downloaded changes nothing.
+        let text = text.trim_start_matches('\u{feff}');
+        let back = app
+            .rpc("admin_import_categories", &[("csv", text)], Some(&admin))
+            .await;
+        assert_eq!(back.status, StatusCode::OK, "{}", back.text());
+        let report = &back.json()["Applied"];
+        assert_eq!(report["created"], 0, "{report}");
+        assert_eq!(report["updated"], 0, "{report}");
+        assert_eq!(report["deleted"], 0, "{report}");
+        assert!(report["unchanged"].as_u64().unwrap() > 20, "{report}");
+        let after = app
+            .rpc("admin_list_categories", &[], Some(&admin))
+            .await
+            .json();
+        assert_eq!(before, after);
+    }
+);

@@ -524,6 +524,7 @@ fn finance_cases(a: &AObjects) -> Vec<Case> {
             Denied,
         ),
         get(format!("/finance/payouts/{other}/register.csv"), Denied),
+        get("/admin/categories/export.csv".into(), Denied),
     ]
 }
 

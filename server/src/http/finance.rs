@@ -1,4 +1,5 @@
-//! Ledger downloads, authenticated by the session cookie like the cabinet's files:
+//! Staff and ledger downloads, authenticated by the session cookie like the cabinet's
+//! files:
 //!
 //! - `GET /finance/payouts/{id}/register.csv` (role finance) → the bank payment
 //!   register of an approved batch (`;`, Windows-1251, `Content-Disposition:
@@ -8,6 +9,8 @@
 //! - `GET /seller/finance/statement.csv` (seller) → the caller's whole RUB statement
 //!   with running balances (`;`, Windows-1251, decimal comma), in the session's
 //!   language. Only the caller's own movements: every read is scoped by `SellerCtx`.
+//! - `GET /admin/categories/export.csv` (role admin) → the category tree in the
+//!   import format, to edit and import back.
 
 use super::cabinet::SessionSeller;
 use crate::state::AppState;
@@ -20,9 +23,22 @@ use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use axum::routing::get;
 use axum_extra::extract::cookie::CookieJar;
-use db::auth::FinanceCtx;
+use db::auth::{AdminCtx, FinanceCtx, Principal};
 use db::ledger::statement::{Statement, StatementFilter, seller_statement, statement_csv};
 use domain::money::Currency;
+
+/// Whoever the session cookie names: `401` without a live session.
+async fn session_principal(parts: &Parts, state: &AppState) -> Result<Principal, AppError> {
+    let jar = CookieJar::from_headers(&parts.headers);
+    let token = jar
+        .get(SESSION_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|t| !t.is_empty())
+        .ok_or_else(AppError::unauthorized)?;
+    db::auth::session_principal(&state.db, &token)
+        .await?
+        .ok_or_else(AppError::unauthorized)
+}
 
 /// The finance staff member of the logged-in session.
 pub struct SessionFinance(pub FinanceCtx);
@@ -34,16 +50,25 @@ impl FromRequestParts<AppState> for SessionFinance {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar
-            .get(SESSION_COOKIE)
-            .map(|c| c.value().to_string())
-            .filter(|t| !t.is_empty())
-            .ok_or_else(AppError::unauthorized)?;
-        let principal = db::auth::session_principal(&state.db, &token)
-            .await?
-            .ok_or_else(AppError::unauthorized)?;
-        Ok(SessionFinance(principal.finance()?))
+        Ok(SessionFinance(
+            session_principal(parts, state).await?.finance()?,
+        ))
+    }
+}
+
+/// The administrator of the logged-in session.
+pub struct SessionAdmin(pub AdminCtx);
+
+impl FromRequestParts<AppState> for SessionAdmin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(SessionAdmin(
+            session_principal(parts, state).await?.admin()?,
+        ))
     }
 }
 
@@ -51,6 +76,22 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/finance/payouts/{id}/register.csv", get(register_csv))
         .route("/seller/finance/statement.csv", get(statement_csv_download))
+        .route("/admin/categories/export.csv", get(category_tree_csv))
+}
+
+/// The whole category tree in the import format (UTF-8 with BOM, `;`): edit it in
+/// Excel and import it back at `/admin/categories`.
+async fn category_tree_csv(
+    State(state): State<AppState>,
+    SessionAdmin(ctx): SessionAdmin,
+) -> Result<Response, AppError> {
+    let bytes = db::catalog::categories::export_tree_csv(&state.db, &ctx).await?;
+    let mut res = csv_attachment("categories.csv", bytes);
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    Ok(res)
 }
 
 /// A CSV attachment in Windows-1251 (what Excel and Russian bank clients expect).

@@ -84,6 +84,9 @@ pub fn CategoriesPage() -> impl IntoView {
                             <button type="submit" class="btn btn-primary" data-testid="categories-import" disabled=move || import.pending().get()>
                                 {l.pick("Заменить дерево", "Replace the tree")}
                             </button>
+                            <a class="btn btn-secondary" href="/admin/categories/export.csv" download="" data-testid="categories-export">
+                                {l.pick("Скачать текущее дерево (CSV)", "Download the current tree (CSV)")}
+                            </a>
                         </div>
                     </ActionForm>
                     {move || import.value().get().and_then(|r| r.ok()).map(|r| view! { <ImportResult result=r /> })}
