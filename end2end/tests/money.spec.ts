@@ -179,3 +179,25 @@ test("an order pushed by API is paid, shipped, delivered, released and paid out"
   expect(seller.errors).toEqual([]);
   expect(finance.errors).toEqual([]);
 });
+
+test("finance picks a seller by name and charges a penalty", async ({ browser }) => {
+  const finance = await as(browser, "finance@demo.bazaar");
+  await finance.page.goto("/finance/penalties");
+  await hydrated(finance.page);
+  const form = finance.page.getByTestId("penalty-form");
+  await form.locator('input[type="search"]').fill("Козлова");
+  const option = form.locator('select[name="seller_id"] option', { hasText: "Козлова" });
+  await expect(option).toHaveCount(1);
+  const sellerId = await option.getAttribute("value");
+  expect(sellerId).toBeTruthy();
+  await form.locator('select[name="seller_id"]').selectOption(sellerId!);
+  const note = `e2e ${Date.now()}`;
+  await form.locator('input[name="amount"]').fill("123,45");
+  await form.locator('input[name="note"]').fill(note);
+  await form.locator('button[type="submit"]').click();
+  const row = finance.page.getByTestId("penalties-table").locator("tr", { hasText: note });
+  await expect(row).toBeVisible();
+  await expect(row).toContainText("123,45");
+  await expect(row.locator(`a[href="/finance/sellers?id=${sellerId}"]`)).toHaveCount(1);
+  expect(finance.errors).toEqual([]);
+});

@@ -32,6 +32,7 @@ pub fn PenaltiesPage() -> impl IntoView {
         move |_| scope.run(list_penalties(None)),
     );
     let apply_error = action_error(apply);
+    let penalised = RwSignal::new(String::new());
     let reverse_error = action_error(reverse);
     view! {
         <PageHeader title=l.pick("Штрафы", "Penalties") />
@@ -44,7 +45,7 @@ pub fn PenaltiesPage() -> impl IntoView {
                     <ActionForm action=apply attr:class="form" attr:data-testid="penalty-form">
                         <ActionError error=apply_error />
                         <input type="hidden" name="key" value="" />
-                        <SellerPicker name="seller_id" />
+                        <SellerPicker name="seller_id" selected=penalised />
                         <Field label=l.pick("Сумма, ₽", "Amount, RUB") name="amount" required=true placeholder="500,00" error=apply_error />
                         <div class="field">
                             <label for="penalty-reason">{l.pick("Причина", "Reason")}</label>

@@ -36,7 +36,7 @@ pub fn SellerSettingsPage() -> impl IntoView {
         <div class="page-body stack">
             <div class="card">
                 <div class="card-body stack">
-                    <SellerPicker name="seller" initial=seller.get_untracked() selected=seller />
+                    <SellerPicker name="seller" selected=seller />
                     <Transition fallback=|| view! { <Loading /> }>
                         {move || Suspend::new(async move {
                             match settings.await {
