@@ -14,7 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 const SECRET: &str = "crash-test-secret";
-const ORDERS: usize = 40;
+const ORDERS: usize = db::orders::capture_batch::MAX_BATCH + 50;
 
 struct Server {
     child: Child,
@@ -171,15 +171,22 @@ async fn scenario(url: &str) {
         }));
     }
 
-    // All captures at once; the server dies with SIGKILL while they are settling.
+    // All captures at once; the server dies with SIGKILL as soon as the first answer
+    // comes back. Concurrent captures share settlement transactions of at most
+    // `MAX_BATCH`, and there are more than that, so others are still settling.
+    let (answers, mut first) = tokio::sync::mpsc::unbounded_channel::<()>();
     let mut tasks = Vec::new();
     for event in events.clone() {
-        let (client, base) = (client.clone(), server.base.clone());
+        let (client, base, answers) = (client.clone(), server.base.clone(), answers.clone());
         tasks.push(tokio::spawn(async move {
-            capture(&client, &base, &event).await
+            let result = capture(&client, &base, &event).await;
+            let _ = answers.send(());
+            result
         }));
     }
-    tokio::time::sleep(Duration::from_millis(30)).await;
+    tokio::time::timeout(Duration::from_secs(60), first.recv())
+        .await
+        .expect("no capture was answered");
     server.child.kill().unwrap(); // SIGKILL on Unix
     server.child.wait().unwrap();
     let mut answered = 0;
