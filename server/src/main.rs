@@ -3,6 +3,12 @@
 use clap::Parser;
 use server::{cli, settings, telemetry};
 
+/// mimalloc for Rust and (through its `override` feature) for SQLite's C code: less
+/// CPU in malloc and less memory held by glibc's per-thread arenas than the system
+/// allocator (BENCHMARKS.md, "Catalog import").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let args = cli::Cli::parse();

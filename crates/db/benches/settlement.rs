@@ -31,6 +31,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)] // a benchmark binary
 
+/// The server's allocator (see `server/src/main.rs`), so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use db::Db;
 use db::ledger::balances::seller_balances;
 use db::ledger::holds::release_due_holds;
