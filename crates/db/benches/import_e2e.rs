@@ -189,8 +189,16 @@ async fn import_once(
     let Accepted::Created { import, .. } = accepted else {
         panic!("not created")
     };
-    // The server's runner settings: 10,000-row slices, 10 s turns.
-    let runner = ImportRunner::new(blobs.clone(), RunnerOptions::default());
+    // The server's runner settings (10,000-row slices, 10 s turns); `BENCH_SLICE_ROWS`
+    // tries another slice size.
+    let mut options = RunnerOptions::default();
+    if let Some(rows) = std::env::var("BENCH_SLICE_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        options.slice_rows = rows;
+    }
+    let runner = ImportRunner::new(blobs.clone(), options);
     let t = Instant::now();
     while let Some(job) = db::jobs::claim(db, "bench", &[JOB_KIND], 60_000)
         .await
