@@ -118,6 +118,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<Db> {
         &settings.database_url,
         &DbOptions {
             max_connections: settings.db_max_connections,
+            sqlite_cache_mb: settings.sqlite_cache_mb,
             ..DbOptions::default()
         },
     )

@@ -14,6 +14,9 @@ pub struct Settings {
     pub demo: bool,
     pub log_json: bool,
     pub db_max_connections: u32,
+    /// SQLite's page cache, MB (`BAZAAR_SQLITE_CACHE_MB`, default 256; see
+    /// `db::DbOptions::sqlite_cache_mb`). Ignored on PostgreSQL.
+    pub sqlite_cache_mb: u64,
     /// The origin browsers use to reach Bazaar (`https://bazaar.example.com`), when a
     /// proxy rewrites the Host header. Defaults to the request's own Host.
     pub public_origin: Option<String>,
@@ -89,6 +92,7 @@ impl Settings {
             demo: env_bool("BAZAAR_DEMO", true)?,
             log_json: env("BAZAAR_LOG_FORMAT").is_some_and(|v| v.eq_ignore_ascii_case("json")),
             db_max_connections: env_parse("BAZAAR_DB_MAX_CONNECTIONS", 10)?,
+            sqlite_cache_mb: env_parse("BAZAAR_SQLITE_CACHE_MB", 256)?,
             public_origin: env("BAZAAR_PUBLIC_ORIGIN").map(|o| o.trim_end_matches('/').to_string()),
             workers: env_parse("BAZAAR_WORKERS", 2)?,
             blobs: blob_config(env("BAZAAR_BLOB_URL").as_deref(), &data_dir)?,

@@ -74,6 +74,7 @@ pub fn test_settings() -> Settings {
         demo: false,
         log_json: false,
         db_max_connections: 5,
+        sqlite_cache_mb: 64,
         public_origin: None,
         workers: 1,
         blobs: db::blobs::BlobConfig::Local {

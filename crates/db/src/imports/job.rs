@@ -482,7 +482,7 @@ impl ImportRunner {
         // per connection and drops it when another connection wrote since, so slices
         // rotating through the pool each started cold and re-read the indexes they
         // update; on one connection the hot pages stay cached from slice to slice.
-        let mut conn = db.pool().acquire().await?;
+        let mut conn = db.bound_cache_for_bulk_write().await?;
         let end = loop {
             let slice = match pending.pop_front() {
                 Some(s) => s,
