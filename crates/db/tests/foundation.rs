@@ -103,6 +103,37 @@ db_test!(
     }
 );
 
+db_test!(
+    a_bulk_write_connection_keeps_a_small_cache_and_is_not_handed_out_again,
+    |db: Db| async move {
+        use sqlx::Executor;
+        let mut bulk = db.bound_cache_for_bulk_write().await.unwrap();
+        // It is a working connection on either engine.
+        bulk.execute("SELECT 1").await.unwrap();
+        if db.engine() != db::Engine::Sqlite {
+            return;
+        }
+        let (size,): (i64,) = sqlx::query_as("PRAGMA cache_size")
+            .fetch_one(&mut *bulk)
+            .await
+            .unwrap();
+        assert_eq!(size, -64 * 1024, "an import writes with a 64 MB cache");
+        drop(bulk);
+        // Every connection the pool hands out afterwards has the full cache: the bulk
+        // writer's was closed, not returned with its smaller cache.
+        let mut held = Vec::new();
+        for _ in 0..10 {
+            let mut conn = db.pool().acquire().await.unwrap();
+            let (size,): (i64,) = sqlx::query_as("PRAGMA cache_size")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            assert_eq!(size, -256 * 1024);
+            held.push(conn);
+        }
+    }
+);
+
 db_test!(login_throttles_repeated_failures, |db: Db| async move {
     let ab = two_sellers(&db).await;
     let email = ab.a.email.clone();
