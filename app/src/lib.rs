@@ -46,10 +46,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Loaded once per page load and awaited before anything renders (blocking), so
-    // the server-rendered HTML already has the right language and navigation.
-    let session = Resource::new_blocking(|| (), |_| api::public::get_session::get_session());
-    provide_context(session::SessionResource(session));
+    // Known before anything renders, so the server-rendered HTML already has the
+    // right language and navigation.
+    provide_context(session::page_session());
     view! {
         <Stylesheet id="leptos" href="/pkg/bazaar.css" />
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
@@ -61,23 +60,13 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Waits for the session, provides it to the page and sets the document language.
+/// Sets the document language and the hydration flag around a page.
 #[component]
-fn Gate(children: ChildrenFn) -> impl IntoView {
-    let session = expect_context::<session::SessionResource>().0;
-    let children = StoredValue::new(children);
+fn Gate(children: Children) -> impl IntoView {
+    let locale = session::use_locale();
     view! {
-        <Suspense fallback=|| view! { <div class="loading-bar"></div> }>
-            {move || Suspend::new(async move {
-                let info = session.await.unwrap_or_default();
-                let locale = info.locale;
-                provide_context(info);
-                view! {
-                    <Html attr:lang=locale.code() attr:data-hydrated=hydrated_flag() />
-                    {children.with_value(|c| c())}
-                }
-            })}
-        </Suspense>
+        <Html attr:lang=locale.code() attr:data-hydrated=hydrated_flag() />
+        {children()}
     }
 }
 

@@ -2,8 +2,8 @@
 //! identity from the session cookie, cookies and the request's language.
 
 use crate::error::AppError;
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use db::Db;
 use db::auth::{ClientInfo, Principal};
 use domain::Locale;
@@ -53,14 +53,23 @@ fn parts() -> Option<Parts> {
 
 /// Reads one cookie of the current request.
 pub fn cookie(name: &str) -> Option<String> {
-    let parts = parts()?;
-    let jar = axum_extra::extract::cookie::CookieJar::from_headers(&parts.headers);
+    cookie_in(&parts()?.headers, name)
+}
+
+/// Reads one cookie from request headers.
+pub fn cookie_in(headers: &HeaderMap, name: &str) -> Option<String> {
+    let jar = axum_extra::extract::cookie::CookieJar::from_headers(headers);
     jar.get(name).map(|c| c.value().to_string())
 }
 
 /// The session token of the current request, if any.
 pub fn session_token() -> Option<String> {
-    cookie(SESSION_COOKIE).filter(|t| !t.is_empty())
+    parts().and_then(|p| session_token_in(&p.headers))
+}
+
+/// The session token in request headers, if any.
+pub fn session_token_in(headers: &HeaderMap) -> Option<String> {
+    cookie_in(headers, SESSION_COOKIE).filter(|t| !t.is_empty())
 }
 
 /// The logged-in person, or `None`.
@@ -94,16 +103,18 @@ pub async fn finance() -> Result<db::auth::FinanceCtx, AppError> {
 
 /// The UI language: the `bazaar_lang` cookie, else `Accept-Language`, else Russian.
 pub fn request_locale() -> Locale {
-    if let Some(l) = cookie(LOCALE_COOKIE).and_then(|c| Locale::from_code(&c)) {
+    parts().map(|p| locale_in(&p.headers)).unwrap_or_default()
+}
+
+/// The UI language asked for by request headers (see [`request_locale`]).
+pub fn locale_in(headers: &HeaderMap) -> Locale {
+    if let Some(l) = cookie_in(headers, LOCALE_COOKIE).and_then(|c| Locale::from_code(&c)) {
         return l;
     }
-    parts()
-        .and_then(|p| {
-            p.headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .map(Locale::from_accept_language)
-        })
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Locale::from_accept_language)
         .unwrap_or_default()
 }
 

@@ -296,3 +296,47 @@ db_test!(
         assert_eq!(before, after);
     }
 );
+
+// A page response that never ends is a page that never loads for the user: every
+// render, anonymous or logged in, must finish even when many run at once.
+db_test!(
+    page_renders_always_finish_when_many_run_at_once,
+    |db: Db| async move {
+        let sellers = two_sellers(&db).await;
+        let app = std::sync::Arc::new(TestApp::new(db));
+        let cookie = app.login(&sellers.a.email, TEST_PASSWORD).await;
+        let pages = [
+            ("/login", None, StatusCode::OK),
+            ("/signup", None, StatusCode::OK),
+            ("/", None, StatusCode::FOUND),
+            ("/no/such/page", None, StatusCode::NOT_FOUND),
+            ("/seller", Some(cookie.clone()), StatusCode::OK),
+            ("/seller/catalog", Some(cookie.clone()), StatusCode::OK),
+            ("/account", Some(cookie.clone()), StatusCode::OK),
+        ];
+        for wave in 0..25 {
+            let mut set = tokio::task::JoinSet::new();
+            for (path, cookie, expected) in pages.iter().cloned() {
+                for _ in 0..2 {
+                    let app = app.clone();
+                    let cookie = cookie.clone();
+                    set.spawn(async move {
+                        let res = tokio::time::timeout(
+                            std::time::Duration::from_secs(30),
+                            app.get(path, cookie.as_deref()),
+                        )
+                        .await;
+                        (path, expected, res.map(|r| r.status))
+                    });
+                }
+            }
+            while let Some(done) = set.join_next().await {
+                let (path, expected, res) = done.unwrap();
+                let status = res.unwrap_or_else(|_| {
+                    panic!("{path} (wave {wave}) did not finish rendering in 30 s")
+                });
+                assert_eq!(status, expected, "{path}");
+            }
+        }
+    }
+);

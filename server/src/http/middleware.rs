@@ -1,5 +1,5 @@
 //! Cross-cutting request handling: request ids, tracing spans, metrics, security
-//! headers and CSRF protection.
+//! headers, CSRF protection and the session of page requests.
 
 use crate::state::AppState;
 use app::error::AppError;
@@ -120,6 +120,33 @@ pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
     h.entry(header::REFERRER_POLICY)
         .or_insert(HeaderValue::from_static("same-origin"));
     res
+}
+
+/// Loads the session of a page request (who is logged in, which language) before
+/// the page renders, into the request's extensions where `app::session::page_session`
+/// finds it. Server functions and static files do not need it.
+pub async fn page_session(
+    State(state): State<AppState>,
+    mut req: Request<Body>,
+    next: Next,
+) -> Response {
+    let path = req.uri().path();
+    let is_page = matches!(*req.method(), Method::GET | Method::HEAD)
+        && !path.starts_with("/rpc/")
+        && !path.starts_with("/pkg/")
+        && !path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.'));
+    if is_page {
+        match app::session::load(&state.db, req.headers()).await {
+            Ok(info) => {
+                req.extensions_mut().insert(info);
+            }
+            Err(e) => tracing::warn!(error = %e, "the page renders without a session"),
+        }
+    }
+    next.run(req).await
 }
 
 /// Refuses state-changing requests from other origins.

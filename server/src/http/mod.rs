@@ -28,7 +28,11 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(context, shell));
+        >(context, shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::page_session,
+        ));
     Router::new()
         .merge(health::router())
         .nest("/api/v1", crate::api::router())
