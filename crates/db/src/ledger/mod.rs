@@ -45,7 +45,7 @@ pub mod settlement;
 pub mod statement;
 pub mod verify;
 
-mod sql;
+pub(crate) mod sql;
 
 use crate::Error;
 use domain::ErrorCode;
