@@ -196,7 +196,7 @@ struct StoredKeyRow {
 pub(crate) async fn stored_keys(tx: &mut Tx, keys: &[&str]) -> Result<HashMap<String, StoredKey>> {
     let marks = Marks::of(tx);
     let mut found = HashMap::with_capacity(keys.len());
-    for chunk in sql::shaped_chunks(&keys, sql::rows_per_statement(1, 1_000)) {
+    for chunk in sql::shaped_chunks(keys, sql::rows_per_statement(1, 1_000)) {
         let query = format!(
             "SELECT id, idempotency_key, request_fingerprint, kind FROM ledger_transactions \
              WHERE idempotency_key IN ({})",
