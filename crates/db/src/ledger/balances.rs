@@ -88,7 +88,7 @@ pub async fn lock_seller_balances(
     sorted.dedup();
     let mut result: HashMap<SellerId, Balances> =
         sorted.iter().map(|id| (*id, Balances::default())).collect();
-    for chunk in sql::shaped_chunks(&sorted, sql::rows_per_statement(3, 1_000) / 3) {
+    for chunk in sorted.chunks(sql::rows_per_statement(3, 1_000) / 3) {
         let keys: Vec<String> = chunk
             .iter()
             .flat_map(|id| seller_keys(*id, currency))

@@ -48,7 +48,7 @@ pub(crate) async fn category_facts(
     let mut unique: Vec<&str> = codes.to_vec();
     unique.sort_unstable();
     unique.dedup();
-    for chunk in sql::shaped_chunks(&unique, 500) {
+    for chunk in unique.chunks(500) {
         let query = format!(
             "WITH RECURSIVE path (leaf, code, parent_code, return_window_days, depth) AS ( \
                SELECT code, code, parent_code, return_window_days, CAST(0 AS BIGINT) FROM categories \

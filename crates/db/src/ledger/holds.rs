@@ -343,7 +343,7 @@ async fn release_batch(db: &Db, now: Timestamp, batch: usize) -> Result<ReleaseR
 
     let at = now_ms();
     let engine = crate::dialect::Engine::of(&tx)?;
-    for chunk in sql::shaped_chunks(&released, sql::rows_per_statement(2, 500)) {
+    for chunk in released.chunks(sql::rows_per_statement(2, 500)) {
         // Every parameter once, in textual order, so SQLite binds them by position.
         let query = format!(
             "UPDATE holds SET status = 'released', released_at = $1, updated_at = $2, \

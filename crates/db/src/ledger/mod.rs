@@ -45,7 +45,7 @@ pub mod settlement;
 pub mod statement;
 pub mod verify;
 
-pub(crate) mod sql;
+mod sql;
 
 use crate::Error;
 use domain::ErrorCode;

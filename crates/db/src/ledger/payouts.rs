@@ -730,7 +730,7 @@ pub async fn propose_payout_batch(
     }
     const COLUMNS: usize = 9;
     let engine = crate::dialect::Engine::of(&tx)?;
-    for chunk in sql::shaped_chunks(&lines, sql::rows_per_statement(COLUMNS, 2_000)) {
+    for chunk in lines.chunks(sql::rows_per_statement(COLUMNS, 2_000)) {
         let query = format!(
             "INSERT INTO payout_lines (id, batch_id, seller_id, currency, amount_minor, status, exclusion_reason, \
              status_note, created_at, updated_at) \
@@ -1028,7 +1028,7 @@ pub async fn approve_batch(
         report.excluded += excluded.len() as u64;
         let at = now_ms();
         let engine = crate::dialect::Engine::of(&tx)?;
-        for rows in sql::shaped_chunks(&approved, sql::rows_per_statement(2, 1_000)) {
+        for rows in approved.chunks(sql::rows_per_statement(2, 1_000)) {
             let query = format!(
                 "UPDATE payout_lines SET status = 'approved', reserve_transaction_id = v.column2, updated_at = $1 \
                  FROM (VALUES {}) AS v WHERE payout_lines.id = v.column1 AND payout_lines.status = 'proposed'",
@@ -1040,7 +1040,7 @@ pub async fn approve_batch(
             }
             q.execute(&mut *tx).await?;
         }
-        for rows in sql::shaped_chunks(&excluded, sql::rows_per_statement(2, 1_000)) {
+        for rows in excluded.chunks(sql::rows_per_statement(2, 1_000)) {
             let query = format!(
                 "UPDATE payout_lines SET status = 'excluded', exclusion_reason = 'insufficient_funds', \
                  available_at_approval_minor = v.column2, updated_at = $1 \

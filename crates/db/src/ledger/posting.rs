@@ -196,7 +196,7 @@ struct StoredKeyRow {
 pub(crate) async fn stored_keys(tx: &mut Tx, keys: &[&str]) -> Result<HashMap<String, StoredKey>> {
     let marks = Marks::of(tx);
     let mut found = HashMap::with_capacity(keys.len());
-    for chunk in sql::shaped_chunks(keys, sql::rows_per_statement(1, 1_000)) {
+    for chunk in keys.chunks(sql::rows_per_statement(1, 1_000)) {
         let query = format!(
             "SELECT id, idempotency_key, request_fingerprint, kind FROM ledger_transactions \
              WHERE idempotency_key IN ({})",
@@ -251,10 +251,7 @@ pub(crate) async fn claim(
 
     let marks = Marks::of(tx);
     let mut taken: Vec<usize> = Vec::new();
-    for chunk in sql::shaped_chunks(
-        &to_insert,
-        sql::rows_per_statement(TRANSACTION_COLUMNS, 500),
-    ) {
+    for chunk in to_insert.chunks(sql::rows_per_statement(TRANSACTION_COLUMNS, 500)) {
         let query = format!(
             "INSERT INTO ledger_transactions (id, idempotency_key, request_fingerprint, kind, order_id, \
              shipment_id, seller_id, payout_id, payout_batch_id, penalty_id, reverses, memo, created_at) \
@@ -393,7 +390,7 @@ pub(crate) async fn write(tx: &mut Tx, items: &[WriteItem<'_>]) -> Result<()> {
             postings.push((id.clone(), key, p.account(), p.amount_minor()));
         }
     }
-    for chunk in sql::shaped_chunks(&postings, sql::rows_per_statement(POSTING_COLUMNS, 1_000)) {
+    for chunk in postings.chunks(sql::rows_per_statement(POSTING_COLUMNS, 1_000)) {
         let query = format!(
             "INSERT INTO ledger_postings (transaction_id, account_key, seller_id, currency, amount_minor) VALUES {}",
             marks.values(chunk.len(), POSTING_COLUMNS)
@@ -417,7 +414,7 @@ pub(crate) async fn write(tx: &mut Tx, items: &[WriteItem<'_>]) -> Result<()> {
         .iter()
         .filter(|(_, (_, delta))| *delta != 0)
         .collect();
-    for chunk in sql::shaped_chunks(&rows, sql::rows_per_statement(BALANCE_COLUMNS, 1_000)) {
+    for chunk in rows.chunks(sql::rows_per_statement(BALANCE_COLUMNS, 1_000)) {
         let query = format!(
             "INSERT INTO ledger_balances (account_key, seller_id, kind, currency, shard, balance_minor, version, updated_at) \
              VALUES {} ON CONFLICT (account_key) DO UPDATE SET \
@@ -472,7 +469,7 @@ async fn write_commission_lines(tx: &mut Tx, items: &[WriteItem<'_>]) -> Result<
         .into_iter()
         .collect();
     let mut loaded: HashMap<(String, i64), CommissionExtra> = HashMap::new();
-    for chunk in sql::shaped_chunks(&missing, 500) {
+    for chunk in missing.chunks(500) {
         let query = format!(
             "SELECT capture_id, line_no, order_id, category_code, min_minor, max_minor FROM capture_lines \
              WHERE capture_id IN ({})",
@@ -520,7 +517,7 @@ async fn write_commission_lines(tx: &mut Tx, items: &[WriteItem<'_>]) -> Result<
             rows.push((item.transaction, line, extra));
         }
     }
-    for chunk in sql::shaped_chunks(&rows, sql::rows_per_statement(COMMISSION_COLUMNS, 1_000)) {
+    for chunk in rows.chunks(sql::rows_per_statement(COMMISSION_COLUMNS, 1_000)) {
         let query = format!(
             "INSERT INTO ledger_commission_lines (transaction_id, capture_id, line_no, order_id, shipment_id, \
              seller_id, category_code, rule_id, rate_bps, fixed_minor, min_minor, max_minor, base_minor, \

@@ -58,7 +58,7 @@ pub(crate) async fn settings_of(
         .iter()
         .map(|id| (*id, SellerFinanceSettings::default()))
         .collect();
-    for chunk in sql::shaped_chunks(&unique, 500) {
+    for chunk in unique.chunks(500) {
         let query = format!(
             "SELECT seller_id, tier, hold_days_override, payout_hold_reason FROM seller_finance_settings \
              WHERE seller_id IN ({})",

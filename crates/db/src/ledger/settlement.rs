@@ -340,7 +340,7 @@ async fn capture_keys(
         .collect();
     let marks = Marks::of(tx);
     let mut found = HashMap::new();
-    for chunk in sql::shaped_chunks(&orders, 500) {
+    for chunk in orders.chunks(500) {
         let query = format!(
             "SELECT DISTINCT cl.order_id, t.idempotency_key FROM capture_lines cl \
              JOIN ledger_transactions t ON t.id = cl.capture_id WHERE cl.order_id IN ({})",
@@ -377,7 +377,7 @@ async fn insert_capture_lines(tx: &mut Tx, new: &[&Planned<'_>], now: Timestamp)
             rows.push((p, line, snapshot, extra));
         }
     }
-    for chunk in sql::shaped_chunks(&rows, sql::rows_per_statement(CAPTURE_LINE_COLUMNS, 500)) {
+    for chunk in rows.chunks(sql::rows_per_statement(CAPTURE_LINE_COLUMNS, 500)) {
         let query = format!(
             "INSERT INTO capture_lines (capture_id, line_no, order_id, shipment_id, seller_id, currency, \
              category_code, quantity, unit_price_minor, line_total_minor, rule_id, rate_bps, fixed_minor, \
@@ -439,7 +439,7 @@ async fn insert_holds(tx: &mut Tx, new: &[&Planned<'_>], now: Timestamp) -> Resu
             rows.push((p, shipment, seller, held_minor, window));
         }
     }
-    for chunk in sql::shaped_chunks(&rows, sql::rows_per_statement(HOLD_COLUMNS, 500)) {
+    for chunk in rows.chunks(sql::rows_per_statement(HOLD_COLUMNS, 500)) {
         let query = format!(
             "INSERT INTO holds (shipment_id, order_id, seller_id, currency, capture_id, captured_minor, \
              held_minor, return_window_days, status, open_return, open_dispute, created_at, updated_at) \

@@ -208,7 +208,7 @@ async fn order_lines(db: &Db, order_id: OrderId) -> Result<Vec<OrderLineSnapshot
 /// deadline), inside the settlement's transaction. Orders the ledger settles without
 /// an order row (benchmarks, imports of history) simply match nothing.
 pub(crate) async fn mark_paid_in(tx: &mut Tx, order_ids: &[OrderId], now: Timestamp) -> Result<()> {
-    for chunk in crate::ledger::sql::shaped_chunks(order_ids, 200) {
+    for chunk in order_ids.chunks(200) {
         let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 1)).collect();
         let query = format!(
             "SELECT id, seller_id FROM shipments WHERE status = 'awaiting_payment' AND order_id IN ({})",
